@@ -1,0 +1,33 @@
+//! Districts and local authorities.
+
+use async_graphql::{Context, Object, Result};
+use sea_orm::DatabaseConnection;
+
+use crate::error::internal;
+use crate::loaders::Loaders;
+use crate::types::{District, LocalAuthority};
+
+#[derive(Default)]
+pub struct PlaceQuery;
+
+#[Object]
+impl PlaceQuery {
+    /// Local authority districts by name, optionally of one LA (old code, e.g. `886`).
+    async fn districts(&self, ctx: &Context<'_>, la_code: Option<String>) -> Result<Vec<District>> {
+        let db = ctx.data_unchecked::<DatabaseConnection>();
+        let rows = store::query::places::districts(db, la_code.as_deref()).await.map_err(internal)?;
+        Ok(rows.into_iter().map(District::from).collect())
+    }
+
+    /// One district by GSS code, e.g. `E07000105`.
+    async fn district(&self, ctx: &Context<'_>, code: String) -> Result<Option<District>> {
+        let loaders = ctx.data_unchecked::<Loaders>();
+        Ok(loaders.districts.load_one(code).await.map_err(internal)?.map(District::from))
+    }
+
+    /// One local authority by old code (`886`) or GSS code (`E10000016`).
+    async fn local_authority(&self, ctx: &Context<'_>, code: String) -> Result<Option<LocalAuthority>> {
+        let db = ctx.data_unchecked::<DatabaseConnection>();
+        Ok(store::query::places::la(db, &code).await.map_err(internal)?.map(LocalAuthority::from))
+    }
+}

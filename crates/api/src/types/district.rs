@@ -1,0 +1,42 @@
+//! `District`: a local authority district (GIAS `DistrictAdministrative`).
+
+use async_graphql::{ComplexObject, Context, Result, SimpleObject};
+use store::entity::district;
+
+use super::{LocalAuthority, School};
+use crate::error::internal;
+use crate::loaders::Loaders;
+
+/// A local authority district, e.g. Ashford (`E07000105`).
+#[derive(SimpleObject, Clone)]
+#[graphql(complex)]
+pub struct District {
+    /// GSS code, e.g. `E07000105`.
+    pub code: String,
+    pub name: String,
+    /// Old three-digit code of the LA whose schools lie in it.
+    pub la_code: Option<String>,
+}
+
+impl From<district::Model> for District {
+    fn from(m: district::Model) -> Self {
+        Self { code: m.code, name: m.name, la_code: m.la_code }
+    }
+}
+
+#[ComplexObject]
+impl District {
+    /// Every establishment in the district, by name.
+    async fn schools(&self, ctx: &Context<'_>) -> Result<Vec<School>> {
+        let loaders = ctx.data_unchecked::<Loaders>();
+        let rows = loaders.district_schools.load_one(self.code.clone()).await.map_err(internal)?.unwrap_or_default();
+        Ok(rows.into_iter().map(School::from).collect())
+    }
+
+    /// The local authority the district belongs to.
+    async fn local_authority(&self, ctx: &Context<'_>) -> Result<Option<LocalAuthority>> {
+        let Some(code) = &self.la_code else { return Ok(None) };
+        let loaders = ctx.data_unchecked::<Loaders>();
+        Ok(loaders.las.load_one(code.clone()).await.map_err(internal)?.map(LocalAuthority::from))
+    }
+}

@@ -1,0 +1,35 @@
+//! `LocalAuthority`.
+
+use async_graphql::{ComplexObject, Context, Result, SimpleObject};
+use sea_orm::DatabaseConnection;
+use store::entity::local_authority;
+
+use super::District;
+use crate::error::internal;
+
+/// A local authority, e.g. Kent (`886`, `E10000016`).
+#[derive(SimpleObject, Clone)]
+#[graphql(complex)]
+pub struct LocalAuthority {
+    /// Old three-digit code, e.g. `886`.
+    pub code: String,
+    /// GSS code, e.g. `E10000016`.
+    pub gss_code: Option<String>,
+    pub name: String,
+}
+
+impl From<local_authority::Model> for LocalAuthority {
+    fn from(m: local_authority::Model) -> Self {
+        Self { code: m.code, gss_code: m.gss_code, name: m.name }
+    }
+}
+
+#[ComplexObject]
+impl LocalAuthority {
+    /// The districts the LA's schools lie in, by name.
+    async fn districts(&self, ctx: &Context<'_>) -> Result<Vec<District>> {
+        let db = ctx.data_unchecked::<DatabaseConnection>();
+        let rows = store::query::places::districts(db, Some(&self.code)).await.map_err(internal)?;
+        Ok(rows.into_iter().map(District::from).collect())
+    }
+}

@@ -1,0 +1,12 @@
+//! GraphQL objects and inputs. Objects are plain values built from store rows in one pass;
+//! relations resolve through the batch loaders.
+
+mod district;
+mod local_authority;
+mod school;
+mod srp;
+
+pub use district::District;
+pub use local_authority::LocalAuthority;
+pub use school::{School, SchoolFilter, SchoolOrder, SchoolOrderField, SortDirection};
+pub use srp::Srp;

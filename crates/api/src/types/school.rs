@@ -1,0 +1,185 @@
+//! `School`, its list filter and sort order.
+
+use async_graphql::{ComplexObject, Context, Enum, InputObject, Result, SimpleObject};
+use store::entity::school;
+
+use super::{District, LocalAuthority, Srp};
+use crate::error::internal;
+use crate::loaders::Loaders;
+use crate::scalars::Date;
+
+/// An establishment from the register of schools (GIAS): identity, type, phase, status and size.
+#[derive(SimpleObject, Clone)]
+#[graphql(complex)]
+pub struct School {
+    /// Unique Reference Number.
+    pub urn: i32,
+    /// LA code and establishment number, e.g. `8862001`.
+    pub laestab: Option<String>,
+    /// UK Provider Reference Number.
+    pub ukprn: Option<String>,
+    pub name: String,
+    /// Old three-digit LA code, e.g. `886`.
+    pub la_code: Option<String>,
+    /// GSS code of the local authority district.
+    pub district_code: Option<String>,
+    /// e.g. `Community school`, `Academy converter`, `Pupil referral unit`.
+    pub type_of_establishment: String,
+    /// e.g. `Local authority maintained schools`, `Academies`, `Special schools`.
+    pub type_group: String,
+    /// e.g. `Open`, `Closed`, `Open, but proposed to close`.
+    pub status: String,
+    /// e.g. `Primary`, `Secondary`, `All-through`, `Not applicable`.
+    pub phase: String,
+    /// A special school (maintained, academy, free, non-maintained or independent).
+    pub is_special: bool,
+    /// `Selective` for grammar schools: KS4 indicators are read apart for them.
+    pub admissions_policy: Option<String>,
+    pub statutory_low_age: Option<i32>,
+    pub statutory_high_age: Option<i32>,
+    pub open_date: Option<Date>,
+    pub close_date: Option<Date>,
+    /// Places the school is built for.
+    pub school_capacity: Option<i32>,
+    /// Pupils on roll at the last census GIAS reports.
+    pub number_of_pupils: Option<i32>,
+    /// Academy trust, if any.
+    pub trust: Option<String>,
+    pub ofsted_rating: Option<String>,
+    pub postcode: Option<String>,
+    pub easting: Option<i32>,
+    pub northing: Option<i32>,
+    /// False when the latest full extract for the school's LA no longer lists it (kept, not deleted).
+    pub in_latest_extract: bool,
+}
+
+impl From<school::Model> for School {
+    fn from(m: school::Model) -> Self {
+        Self {
+            urn: m.urn,
+            laestab: m.laestab,
+            ukprn: m.ukprn,
+            name: m.name,
+            la_code: m.la_code,
+            district_code: m.district_code,
+            type_of_establishment: m.type_of_establishment,
+            type_group: m.type_group,
+            status: m.status,
+            phase: m.phase,
+            is_special: m.is_special,
+            admissions_policy: m.admissions_policy,
+            statutory_low_age: m.statutory_low_age,
+            statutory_high_age: m.statutory_high_age,
+            open_date: m.open_date.map(Date),
+            close_date: m.close_date.map(Date),
+            school_capacity: m.school_capacity,
+            number_of_pupils: m.number_of_pupils,
+            trust: m.trust,
+            ofsted_rating: m.ofsted_rating,
+            postcode: m.postcode,
+            easting: m.easting,
+            northing: m.northing,
+            in_latest_extract: m.in_latest_extract,
+        }
+    }
+}
+
+#[ComplexObject]
+impl School {
+    /// The local authority district the school is in.
+    async fn district(&self, ctx: &Context<'_>) -> Result<Option<District>> {
+        let Some(code) = &self.district_code else { return Ok(None) };
+        let loaders = ctx.data_unchecked::<Loaders>();
+        Ok(loaders.districts.load_one(code.clone()).await.map_err(internal)?.map(District::from))
+    }
+
+    /// The local authority that maintains or hosts the school.
+    async fn local_authority(&self, ctx: &Context<'_>) -> Result<Option<LocalAuthority>> {
+        let Some(code) = &self.la_code else { return Ok(None) };
+        let loaders = ctx.data_unchecked::<Loaders>();
+        Ok(loaders.las.load_one(code.clone()).await.map_err(internal)?.map(LocalAuthority::from))
+    }
+
+    /// Specialist Resource Provisions (resourced provisions and SEN units) the school hosts.
+    async fn srps(&self, ctx: &Context<'_>) -> Result<Vec<Srp>> {
+        let loaders = ctx.data_unchecked::<Loaders>();
+        let rows = loaders.srps.load_one(self.urn).await.map_err(internal)?.unwrap_or_default();
+        Ok(rows.into_iter().map(Srp::from).collect())
+    }
+
+    /// Types of SEN the school provides for, in GIAS rank order (SEN1, SEN2, …).
+    async fn sen_provision(&self, ctx: &Context<'_>) -> Result<Vec<SenProvision>> {
+        let loaders = ctx.data_unchecked::<Loaders>();
+        let rows = loaders.sen.load_one(self.urn).await.map_err(internal)?.unwrap_or_default();
+        Ok(rows.into_iter().map(|r| SenProvision { rank: r.rank, need: r.need }).collect())
+    }
+}
+
+/// One type of SEN a school provides for, as GIAS ranks it.
+#[derive(SimpleObject, Clone)]
+pub struct SenProvision {
+    /// 1 for GIAS `SEN1`, 2 for `SEN2`, …; gaps are kept.
+    pub rank: i32,
+    /// e.g. `ASD - Autistic Spectrum Disorder`.
+    pub need: String,
+}
+
+/// Narrows a list of schools; every field given must match.
+#[derive(InputObject, Default)]
+pub struct SchoolFilter {
+    /// Old three-digit LA code, e.g. `886`.
+    pub la_code: Option<String>,
+    /// District GSS code, e.g. `E07000105`.
+    pub district_code: Option<String>,
+    /// Phase of education exactly as GIAS names it, e.g. `Primary`.
+    pub phase: Option<String>,
+    /// Establishment type group exactly as GIAS names it, e.g. `Academies`.
+    pub type_group: Option<String>,
+    /// Status exactly as GIAS names it, e.g. `Open`.
+    pub status: Option<String>,
+    /// Part of the name, ignoring case.
+    pub name_contains: Option<String>,
+    /// Only schools that host (true) or do not host (false) an SRP.
+    pub has_srp: Option<bool>,
+    /// Only special schools (true) or only other schools (false).
+    pub is_special: Option<bool>,
+}
+
+impl From<SchoolFilter> for store::query::schools::SchoolFilter {
+    fn from(f: SchoolFilter) -> Self {
+        Self {
+            la_code: f.la_code,
+            district_code: f.district_code,
+            phase: f.phase,
+            type_group: f.type_group,
+            status: f.status,
+            name_contains: f.name_contains,
+            has_srp: f.has_srp,
+            is_special: f.is_special,
+        }
+    }
+}
+
+/// What a list of schools is sorted by.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Default)]
+pub enum SchoolOrderField {
+    #[default]
+    Name,
+    Urn,
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Default)]
+pub enum SortDirection {
+    #[default]
+    Asc,
+    Desc,
+}
+
+/// Sort order of a list of schools; ties are broken by URN.
+#[derive(InputObject, Default)]
+pub struct SchoolOrder {
+    #[graphql(default)]
+    pub field: SchoolOrderField,
+    #[graphql(default)]
+    pub direction: SortDirection,
+}

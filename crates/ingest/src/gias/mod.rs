@@ -1,0 +1,102 @@
+//! The GIAS establishment extract (`edubasealldataYYYYMMDD.csv`), read as a stream of rows.
+//!
+//! Columns are found by header name, never by position; extra columns are ignored, a missing
+//! required column refuses the file, a missing optional one is a warning.
+
+mod columns;
+mod row;
+
+use std::io::Read;
+
+pub use columns::{OPTIONAL_COLUMNS, REQUIRED_COLUMNS};
+
+use crate::{Error, ImportIssue, TextEncoding};
+use columns::Columns;
+
+/// One data row of the extract: either an establishment or the reasons it was rejected.
+#[derive(Debug)]
+pub enum GiasRow {
+    /// A valid establishment; `warnings` are kept alongside it.
+    Establishment { line: u64, establishment: Box<domain::Establishment>, warnings: Vec<ImportIssue> },
+    /// The row could not be used; every error found in it is listed.
+    /// `la` is the row's LA code when it could be read, so a scoped import can pass it over.
+    Rejected { line: u64, la: Option<String>, issues: Vec<ImportIssue> },
+}
+
+/// Streams establishments out of a GIAS extract without holding the file in memory.
+pub struct GiasReader<R: Read> {
+    file: String,
+    csv: csv::Reader<R>,
+    columns: Columns,
+    encoding: TextEncoding,
+    record: csv::ByteRecord,
+    header_issues: Vec<ImportIssue>,
+    rows: u64,
+}
+
+impl<R: Read> GiasReader<R> {
+    /// Reads the header row; fails when the file is empty or lacks a required column.
+    pub fn new(file: &str, reader: R, encoding: TextEncoding) -> Result<Self, Error> {
+        let mut csv = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(reader);
+        let mut header = csv::ByteRecord::new();
+        let has_header = csv.read_byte_record(&mut header).map_err(|e| csv_error(file, &e))?;
+        if !has_header || header.iter().all(|h| h.iter().all(u8::is_ascii_whitespace)) {
+            return Err(Error::Empty { file: file.to_owned() });
+        }
+        let names: Vec<String> = header.iter().map(|h| row::decode(h, encoding).into_owned()).collect();
+        let (columns, header_issues) = Columns::resolve(file, &names)?;
+        Ok(Self {
+            file: file.to_owned(),
+            csv,
+            columns,
+            encoding,
+            record: csv::ByteRecord::new(),
+            header_issues,
+            rows: 0,
+        })
+    }
+
+    /// Warnings about the header (optional columns missing), to report once per file.
+    pub fn header_issues(&self) -> &[ImportIssue] {
+        &self.header_issues
+    }
+
+    /// The next row, `Ok(None)` at the end, or an error when the CSV itself is broken.
+    pub fn next_row(&mut self) -> Result<Option<GiasRow>, Error> {
+        loop {
+            let more = self.csv.read_byte_record(&mut self.record).map_err(|e| csv_error(&self.file, &e))?;
+            if !more {
+                if self.rows == 0 {
+                    return Err(Error::NoRows { file: self.file.clone() });
+                }
+                return Ok(None);
+            }
+            // Trailing blank lines in re-saved files are not rows.
+            if self.record.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
+                continue;
+            }
+            self.rows += 1;
+            let line = self.record.position().map_or(0, |p| p.line());
+            return Ok(Some(row::parse_row(&self.file, line, &self.record, &self.columns, self.encoding)));
+        }
+    }
+}
+
+impl<R: Read> Iterator for GiasReader<R> {
+    type Item = Result<GiasRow, Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.next_row().transpose()
+    }
+}
+
+fn csv_error(file: &str, e: &csv::Error) -> Error {
+    let line = e.position().map_or(0, |p| p.line());
+    match e.kind() {
+        csv::ErrorKind::Io(io) => Error::Io { file: file.to_owned(), source: std::io::Error::new(io.kind(), io.to_string()) },
+        _ => Error::Csv { file: file.to_owned(), line, message: e.to_string() },
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,137 @@
+//! The command line: one typed struct, read once, documenting itself in `--help`.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::commands;
+
+/// Imports DfE and local authority SEND inclusion data and serves it as one GraphQL schema.
+#[derive(Debug, Parser)]
+#[command(name = "inclusion", version, about)]
+pub struct Cli {
+    /// Database to use: `sqlite://FILE?mode=rwc` (embedded) or `postgres://USER@HOST/DB`.
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://inclusion.db?mode=rwc", global = true)]
+    pub database_url: String,
+
+    /// Directory where every imported input is kept, named by its sha256
+    /// [default: `archive/` beside the SQLite file, or `./archive` for PostgreSQL].
+    #[arg(long, env = "INCLUSION_ARCHIVE_DIR", global = true)]
+    pub archive_dir: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Migrate, import the bundled Kent sample data and serve GraphQL: the quick start.
+    Demo(ServeArgs),
+    /// Serve GraphQL at /graphql (GraphiQL on GET) and /healthz.
+    Serve(ServeArgs),
+    /// Import a data file.
+    #[command(subcommand)]
+    Import(ImportCommand),
+    /// Apply pending database migrations.
+    Migrate,
+    /// Print the GraphQL schema (SDL).
+    Schema,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "INCLUSION_BIND", default_value = "127.0.0.1:8080")]
+    pub bind: SocketAddr,
+    /// Largest page (`first`) a connection accepts.
+    #[arg(long, env = "INCLUSION_PAGE_MAX", default_value_t = 500)]
+    pub page_max: usize,
+    /// Deepest query nesting accepted.
+    #[arg(long, env = "INCLUSION_MAX_DEPTH", default_value_t = 12)]
+    pub max_depth: usize,
+    /// Highest query complexity accepted (a list costs its page size times its fields).
+    #[arg(long, env = "INCLUSION_MAX_COMPLEXITY", default_value_t = 50_000)]
+    pub max_complexity: usize,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// The GIAS establishment extract (edubasealldataYYYYMMDD.csv), Windows-1252 or UTF-8.
+    Gias(GiasArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct GiasArgs {
+    /// Path of the extract.
+    pub path: PathBuf,
+    /// Import only this local authority (old three-digit code, e.g. 886 for Kent).
+    #[arg(long, env = "INCLUSION_LA")]
+    pub la: Option<String>,
+    /// Accept an extract that lists far fewer establishments than the last import.
+    #[arg(long)]
+    pub force: bool,
+    /// Report format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+/// Exit code when an import wrote nothing (refused file, failed run).
+pub const EXIT_IMPORT_FAILED: u8 = 2;
+
+/// Entry point of the binary.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_tracing();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    runtime.block_on(run(cli))
+}
+
+/// Runs a parsed command line; the exit code says whether it worked.
+pub async fn run(cli: Cli) -> ExitCode {
+    match commands::dispatch(cli).await {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_tracing() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::*;
+
+    #[test]
+    fn verify_cli() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn import_gias_takes_a_path_and_an_la() {
+        let cli = Cli::try_parse_from(["inclusion", "import", "gias", "x.csv", "--la", "886"]).unwrap();
+        let Command::Import(ImportCommand::Gias(args)) = cli.command else { panic!("not import gias") };
+        assert_eq!((args.path, args.la), (PathBuf::from("x.csv"), Some("886".to_owned())));
+    }
+}

@@ -1,0 +1,38 @@
+//! `inclusion demo`: the quick start. Imports the bundled Kent sample (compiled into the binary,
+//! so it works from any directory) and serves GraphQL.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use jobs::import_gias::{self, GiasImport};
+use sea_orm::DatabaseConnection;
+
+use crate::app::{self, App};
+use crate::cli::{Format, ServeArgs};
+use crate::commands::{import, serve};
+use crate::progress::CliProgress;
+
+/// A GIAS-format extract of Kent (886) establishments with some of Medway (887) around them.
+const SAMPLE_GIAS: &[u8] = include_bytes!("../../../../data/sample/gias_kent_sample.csv");
+
+pub(crate) async fn run(db: DatabaseConnection, args: &ServeArgs, archive_dir: &Path) -> anyhow::Result<ExitCode> {
+    let sample_dir = archive_dir.join("sample");
+    std::fs::create_dir_all(&sample_dir)?;
+    let path = sample_dir.join("gias_kent_sample.csv");
+    std::fs::write(&path, SAMPLE_GIAS)?;
+    let job = GiasImport {
+        path,
+        la: None,
+        force: false,
+        trigger: "demo".into(),
+        archive_dir: Some(archive_dir.to_owned()),
+    };
+    let code = import::report(import_gias::run(&db, &job, &CliProgress::new()).await, Format::Text);
+    if code != ExitCode::SUCCESS {
+        return Ok(code);
+    }
+    let bound = app::bind(args.bind).await?;
+    println!("GraphiQL: http://{}/graphql   (Ctrl-C to stop)", bound.local_addr);
+    app::serve(bound, App::new(db, serve::limits(args)), app::shutdown_signal()).await?;
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,64 @@
+//! `inclusion import …`: runs an import job and prints its report.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use jobs::ImportSummary;
+use jobs::import_gias::{self, GiasImport};
+use sea_orm::DatabaseConnection;
+use serde_json::json;
+
+use crate::cli::{EXIT_IMPORT_FAILED, Format, GiasArgs};
+use crate::progress::CliProgress;
+
+pub(crate) async fn gias(db: &DatabaseConnection, args: GiasArgs, archive_dir: &Path) -> anyhow::Result<ExitCode> {
+    let job = GiasImport {
+        path: args.path,
+        la: args.la,
+        force: args.force,
+        trigger: "cli".into(),
+        archive_dir: Some(archive_dir.to_owned()),
+    };
+    let result = import_gias::run(db, &job, &CliProgress::new()).await;
+    Ok(report(result, args.format))
+}
+
+/// Prints the report (text or JSON) and returns 0 when the import committed.
+pub(crate) fn report(result: Result<ImportSummary, jobs::Error>, format: Format) -> ExitCode {
+    match (result, format) {
+        (Ok(summary), Format::Text) => {
+            print!("{summary}");
+            ExitCode::SUCCESS
+        }
+        (Ok(s), Format::Json) => {
+            let value = json!({
+                "run": s.run_id,
+                "job": s.job,
+                "file": s.file,
+                "sha256": s.sha256,
+                "status": s.status.as_str(),
+                "rows": {
+                    "read": s.counts.read,
+                    "inserted": s.counts.inserted,
+                    "updated": s.counts.updated,
+                    "unchanged": s.counts.unchanged,
+                    "rejected": s.counts.rejected,
+                    "outside_scope": s.skipped,
+                },
+                "flagged_missing": s.flagged_missing,
+                "issues": s.issues,
+                "elapsed_ms": s.elapsed.as_millis() as u64,
+            });
+            println!("{value:#}");
+            ExitCode::SUCCESS
+        }
+        (Err(e), Format::Text) => {
+            eprintln!("error: {e}; nothing imported");
+            ExitCode::from(EXIT_IMPORT_FAILED)
+        }
+        (Err(e), Format::Json) => {
+            println!("{:#}", json!({"status": "failed", "error": e.to_string()}));
+            ExitCode::from(EXIT_IMPORT_FAILED)
+        }
+    }
+}

@@ -1,0 +1,76 @@
+//! One function per subcommand.
+
+mod demo;
+mod import;
+mod serve;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use sea_orm::DatabaseConnection;
+
+use crate::cli::{Cli, Command, ImportCommand};
+
+pub(crate) async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
+    let archive_dir = cli.archive_dir.clone().unwrap_or_else(|| default_archive_dir(&cli.database_url));
+    match cli.command {
+        Command::Schema => {
+            print!("{}", api::sdl());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Migrate => {
+            let db = open(&cli.database_url).await?;
+            tracing::info!("migrations applied");
+            drop(db);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Serve(args) => {
+            let db = open(&cli.database_url).await?;
+            serve::run(db, &args).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Demo(args) => {
+            let db = open(&cli.database_url).await?;
+            demo::run(db, &args, &archive_dir).await
+        }
+        Command::Import(ImportCommand::Gias(args)) => {
+            let db = open(&cli.database_url).await?;
+            import::gias(&db, args, &archive_dir).await
+        }
+    }
+}
+
+/// Connects and applies pending migrations: every command that touches data starts here.
+async fn open(url: &str) -> anyhow::Result<DatabaseConnection> {
+    let db = store::connect(url).await?;
+    store::migrate(&db).await.context("applying migrations")?;
+    Ok(db)
+}
+
+/// `archive/` beside the SQLite file, else `./archive`.
+fn default_archive_dir(database_url: &str) -> PathBuf {
+    let file = database_url
+        .strip_prefix("sqlite://")
+        .or_else(|| database_url.strip_prefix("sqlite:"))
+        .map(|rest| rest.split('?').next().unwrap_or(rest));
+    match file {
+        Some(f) if !f.is_empty() && f != ":memory:" => {
+            let parent = std::path::Path::new(f).parent().map(PathBuf::from).unwrap_or_default();
+            parent.join("archive")
+        }
+        _ => PathBuf::from("archive"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_archive_sits_beside_the_sqlite_file() {
+        assert_eq!(default_archive_dir("sqlite://inclusion.db?mode=rwc"), PathBuf::from("archive"));
+        assert_eq!(default_archive_dir("sqlite:///var/lib/inclusion/x.db"), PathBuf::from("/var/lib/inclusion/archive"));
+        assert_eq!(default_archive_dir("postgres://u@h/db"), PathBuf::from("archive"));
+    }
+}

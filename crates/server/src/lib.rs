@@ -1,0 +1,9 @@
+#![doc = include_str!("../README.md")]
+
+pub mod app;
+pub mod cli;
+mod commands;
+mod progress;
+
+pub use app::{App, ServeConfig};
+pub use cli::{Cli, run};

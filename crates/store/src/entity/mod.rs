@@ -1,0 +1,17 @@
+//! sea-orm entities, one per table of the data model.
+
+pub mod api_token;
+pub mod cluster_member;
+pub mod designation;
+pub mod district;
+pub mod import_issue;
+pub mod import_run;
+pub mod local_authority;
+pub mod locality_cluster;
+pub mod measure;
+pub mod observation;
+pub mod school;
+pub mod school_sen_provision;
+pub mod source_file;
+pub mod srp;
+pub mod training_enrolment;

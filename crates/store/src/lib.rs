@@ -1,0 +1,13 @@
+#![doc = include_str!("../README.md")]
+
+mod connect;
+pub mod entity;
+mod error;
+pub mod gias;
+pub mod migration;
+pub mod query;
+pub mod runs;
+
+pub use connect::{Backend, connect, migrate};
+pub use error::Error;
+pub use sea_orm::{DatabaseConnection, DbErr};

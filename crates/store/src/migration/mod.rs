@@ -1,0 +1,15 @@
+//! The schema's history, applied in order by `Migrator` (see README.md beside this file).
+
+use sea_orm_migration::prelude::*;
+
+mod m20261126_000001_create_tables;
+
+#[derive(Debug)]
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261126_000001_create_tables::Migration)]
+    }
+}

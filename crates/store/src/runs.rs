@@ -1,0 +1,194 @@
+//! Run history: `import_run`, `import_issue` and `source_file`, written outside or inside the
+//! import's transaction as the caller chooses (a run row must survive a rolled-back import).
+
+use chrono::{DateTime, Utc};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+
+use crate::Error;
+use crate::entity::{import_issue, import_run, source_file};
+
+/// How a run ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunStatus {
+    Running,
+    /// Committed, nothing rejected.
+    Succeeded,
+    /// Committed, but some rows were rejected: never reported as plain success.
+    SucceededWithIssues,
+    /// The same source was imported before; nothing to do.
+    Unchanged,
+    /// Nothing imported: the file was refused or the run failed.
+    Failed,
+}
+
+impl RunStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RunStatus::Running => "running",
+            RunStatus::Succeeded => "succeeded",
+            RunStatus::SucceededWithIssues => "succeeded_with_issues",
+            RunStatus::Unchanged => "unchanged",
+            RunStatus::Failed => "failed",
+        }
+    }
+}
+
+/// Row counts of a run.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RunCounts {
+    pub read: i64,
+    pub inserted: i64,
+    pub updated: i64,
+    pub unchanged: i64,
+    pub rejected: i64,
+}
+
+/// An issue ready to store; mirrors `ingest::ImportIssue` without depending on it.
+#[derive(Debug, Clone)]
+pub struct IssueRow {
+    pub file: String,
+    pub sheet: Option<String>,
+    pub row: Option<i64>,
+    pub column: Option<String>,
+    pub severity: String,
+    pub code: String,
+    pub message: String,
+}
+
+pub async fn start_run(
+    db: &impl ConnectionTrait,
+    job: &str,
+    trigger: &str,
+    source_name: Option<&str>,
+    scope: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<i64, Error> {
+    let run = import_run::ActiveModel {
+        job: Set(job.to_owned()),
+        source_sha256: Set(None),
+        source_name: Set(source_name.map(str::to_owned)),
+        trigger: Set(trigger.to_owned()),
+        status: Set(RunStatus::Running.as_str().to_owned()),
+        scope: Set(scope.map(str::to_owned)),
+        started_at: Set(now),
+        finished_at: Set(None),
+        rows_read: Set(0),
+        rows_inserted: Set(0),
+        rows_updated: Set(0),
+        rows_unchanged: Set(0),
+        rows_rejected: Set(0),
+        error_summary: Set(None),
+        ..Default::default()
+    };
+    Ok(import_run::Entity::insert(run).exec(db).await?.last_insert_id)
+}
+
+pub async fn finish_run(
+    db: &impl ConnectionTrait,
+    id: i64,
+    status: RunStatus,
+    sha256: Option<&str>,
+    counts: RunCounts,
+    error_summary: Option<String>,
+    now: DateTime<Utc>,
+) -> Result<(), Error> {
+    let run = import_run::ActiveModel {
+        id: Set(id),
+        status: Set(status.as_str().to_owned()),
+        source_sha256: Set(sha256.map(str::to_owned)),
+        finished_at: Set(Some(now)),
+        rows_read: Set(counts.read),
+        rows_inserted: Set(counts.inserted),
+        rows_updated: Set(counts.updated),
+        rows_unchanged: Set(counts.unchanged),
+        rows_rejected: Set(counts.rejected),
+        error_summary: Set(error_summary),
+        ..Default::default()
+    };
+    import_run::Entity::update(run).exec(db).await?;
+    Ok(())
+}
+
+/// The latest committed run of a job over a scope, to compare row counts against.
+pub async fn last_committed_run(
+    db: &impl ConnectionTrait,
+    job: &str,
+    scope: Option<&str>,
+) -> Result<Option<import_run::Model>, Error> {
+    let mut q = import_run::Entity::find()
+        .filter(import_run::Column::Job.eq(job))
+        .filter(import_run::Column::Status.is_in([
+            RunStatus::Succeeded.as_str(),
+            RunStatus::SucceededWithIssues.as_str(),
+        ]));
+    q = match scope {
+        Some(s) => q.filter(import_run::Column::Scope.eq(s)),
+        None => q.filter(import_run::Column::Scope.is_null()),
+    };
+    Ok(q.order_by_desc(import_run::Column::Id).one(db).await?)
+}
+
+/// Whether a source with this hash was already imported by a committed run of the job.
+pub async fn already_imported(
+    db: &impl ConnectionTrait,
+    job: &str,
+    sha256: &str,
+    scope: Option<&str>,
+) -> Result<bool, Error> {
+    let mut q = import_run::Entity::find()
+        .filter(import_run::Column::Job.eq(job))
+        .filter(import_run::Column::SourceSha256.eq(sha256))
+        .filter(import_run::Column::Status.is_in([
+            RunStatus::Succeeded.as_str(),
+            RunStatus::SucceededWithIssues.as_str(),
+        ]));
+    q = match scope {
+        Some(s) => q.filter(import_run::Column::Scope.eq(s)),
+        None => q.filter(import_run::Column::Scope.is_null()),
+    };
+    Ok(q.one(db).await?.is_some())
+}
+
+/// Records an input by its hash; a file seen before keeps its first record.
+pub async fn record_source_file(
+    db: &impl ConnectionTrait,
+    sha256: &str,
+    name: &str,
+    bytes: i64,
+    origin: Option<&str>,
+    archive_path: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<(), Error> {
+    let row = source_file::ActiveModel {
+        sha256: Set(sha256.to_owned()),
+        name: Set(name.to_owned()),
+        bytes: Set(bytes),
+        origin: Set(origin.map(str::to_owned)),
+        archive_path: Set(archive_path.map(str::to_owned)),
+        fetched_at: Set(now),
+    };
+    source_file::Entity::insert(row)
+        .on_conflict_do_nothing_on([source_file::Column::Sha256])
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Stores issues in chunks below every driver's bind-parameter limit.
+pub async fn insert_issues(db: &impl ConnectionTrait, run_id: i64, issues: &[IssueRow]) -> Result<(), Error> {
+    for chunk in issues.chunks(1000) {
+        let rows = chunk.iter().map(|i| import_issue::ActiveModel {
+            run_id: Set(run_id),
+            file: Set(i.file.clone()),
+            sheet: Set(i.sheet.clone()),
+            row: Set(i.row),
+            column: Set(i.column.clone()),
+            severity: Set(i.severity.clone()),
+            code: Set(i.code.clone()),
+            message: Set(i.message.clone()),
+            ..Default::default()
+        });
+        import_issue::Entity::insert_many(rows).exec(db).await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,9 @@
+#![doc = include_str!("../README.md")]
+
+mod app;
+mod db;
+pub mod fixture;
+pub mod gias_synth;
+
+pub use app::TestApp;
+pub use db::{Backend, TestDb};

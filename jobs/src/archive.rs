@@ -1,0 +1,62 @@
+//! Hashes an input once while checking it is text, and keeps a copy named by its sha256.
+
+use std::fs::File;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use ingest::{TextEncoding, TextSniffer};
+use sha2::{Digest, Sha256};
+
+use crate::Error;
+
+/// What the first pass over an input learned.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    pub path: PathBuf,
+    /// File name as reports show it.
+    pub name: String,
+    pub sha256: String,
+    pub bytes: u64,
+    pub encoding: Result<TextEncoding, String>,
+}
+
+impl SourceFile {
+    /// Streams the file once (64 KiB at a time): memory stays flat however large it is.
+    pub fn scan(path: &Path) -> Result<Self, Error> {
+        let io = |source| Error::Io { path: path.display().to_string(), source };
+        let mut file = File::open(path).map_err(io)?;
+        let mut hasher = Sha256::new();
+        let mut sniffer = TextSniffer::new();
+        let mut buf = vec![0u8; 64 * 1024];
+        loop {
+            let n = file.read(&mut buf).map_err(io)?;
+            if n == 0 {
+                break;
+            }
+            hasher.update(&buf[..n]);
+            sniffer.update(&buf[..n]);
+        }
+        let bytes = sniffer.bytes();
+        Ok(Self {
+            path: path.to_owned(),
+            name: path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned()),
+            sha256: hex::encode(hasher.finalize()),
+            bytes,
+            encoding: sniffer.finish(),
+        })
+    }
+
+    /// Copies the input into `dir` as `<sha256>` unless it is already there.
+    pub fn archive(&self, dir: &Path) -> Result<PathBuf, Error> {
+        let io = |source| Error::Io { path: dir.display().to_string(), source };
+        std::fs::create_dir_all(dir).map_err(io)?;
+        let target = dir.join(&self.sha256);
+        if !target.exists() {
+            // Copy then rename, so a crash never leaves a truncated file under the final name.
+            let partial = dir.join(format!("{}.partial", self.sha256));
+            std::fs::copy(&self.path, &partial).map_err(io)?;
+            std::fs::rename(&partial, &target).map_err(io)?;
+        }
+        Ok(target)
+    }
+}

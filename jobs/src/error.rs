@@ -1,0 +1,27 @@
+//! Why a job imported nothing.
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The input was refused as a whole (empty, not CSV, a required column missing, malformed).
+    #[error(transparent)]
+    Refused(#[from] ingest::Error),
+    #[error(
+        "refused: the extract lists {found} establishments for {scope}, but the last import had {previous}; \
+         a drop this sharp is usually a partial download (re-run with --force if it is real)"
+    )]
+    SharpDrop { scope: String, found: i64, previous: i64 },
+    #[error("cannot read {path}: {source}")]
+    Io {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Store(#[from] store::Error),
+}
+
+impl From<store::DbErr> for Error {
+    fn from(e: store::DbErr) -> Self {
+        Error::Store(store::Error::Db(e))
+    }
+}

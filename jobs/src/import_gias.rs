@@ -1,0 +1,237 @@
+//! Job `import_gias`: a GIAS establishment extract into the store, under the import rules.
+
+use std::fs::File;
+use std::io::BufReader;
+use std::path::PathBuf;
+use std::time::Instant;
+
+use chrono::Utc;
+use ingest::gias::{GiasReader, GiasRow};
+use ingest::{ImportIssue, Severity};
+use sea_orm::{DatabaseConnection, DatabaseTransaction, TransactionTrait};
+use store::gias::{GiasWriter, RowOutcome};
+use store::runs::{self, IssueRow, RunCounts, RunStatus};
+use tracing::{info, warn};
+
+use crate::progress::Counting;
+use crate::{Error, ImportProgress, ImportSummary, SourceFile};
+
+pub const JOB: &str = "import_gias";
+
+/// Parameters of one GIAS import.
+#[derive(Debug, Clone)]
+pub struct GiasImport {
+    pub path: PathBuf,
+    /// Import only this LA (e.g. `886`); its schools absent from the extract are flagged.
+    pub la: Option<String>,
+    /// Accept an extract far smaller than the last one.
+    pub force: bool,
+    /// Who started the run: `cli`, `demo`, `schedule`, …
+    pub trigger: String,
+    /// Where raw inputs are kept by sha256; `None` keeps no copy.
+    pub archive_dir: Option<PathBuf>,
+}
+
+/// Runs the import. `Ok` means it committed (rows may still have been rejected: see the
+/// summary); `Err` means nothing was written but the failed run's own record.
+pub async fn run(
+    db: &DatabaseConnection,
+    job: &GiasImport,
+    progress: &dyn ImportProgress,
+) -> Result<ImportSummary, Error> {
+    let started = Instant::now();
+    let scope = job.la.as_ref().map(|la| format!("la={la}"));
+    let name = job.path.display().to_string();
+    let run_id = runs::start_run(db, JOB, &job.trigger, Some(&name), scope.as_deref(), Utc::now()).await?;
+    info!(run.id = run_id, file = %name, "import_gias started");
+    match import(db, job, run_id, scope.as_deref(), progress, started).await {
+        Ok(summary) => Ok(summary),
+        Err((err, sha256)) => {
+            warn!(run.id = run_id, error = %err, "import_gias failed; nothing imported");
+            let issue = IssueRow {
+                file: name.clone(),
+                sheet: None,
+                row: None,
+                column: None,
+                severity: "error".into(),
+                code: "refused".into(),
+                message: err.to_string(),
+            };
+            runs::insert_issues(db, run_id, &[issue]).await?;
+            runs::finish_run(db, run_id, RunStatus::Failed, sha256.as_deref(), RunCounts::default(), Some(err.to_string()), Utc::now())
+                .await?;
+            Err(err)
+        }
+    }
+}
+
+async fn import(
+    db: &DatabaseConnection,
+    job: &GiasImport,
+    run_id: i64,
+    scope: Option<&str>,
+    progress: &dyn ImportProgress,
+    started: Instant,
+) -> Result<ImportSummary, (Error, Option<String>)> {
+    let source = SourceFile::scan(&job.path).map_err(|e| (e, None))?;
+    let sha = Some(source.sha256.clone());
+    let fail = |e: Error| (e, sha.clone());
+    // The state of what was fetched is kept even when the import then fails.
+    let archived = match &job.archive_dir {
+        Some(dir) => Some(source.archive(dir).map_err(fail)?.display().to_string()),
+        None => None,
+    };
+    runs::record_source_file(db, &source.sha256, &source.name, source.bytes as i64, None, archived.as_deref(), Utc::now())
+        .await
+        .map_err(|e| fail(e.into()))?;
+    if source.bytes == 0 {
+        return Err(fail(ingest::Error::Empty { file: source.name.clone() }.into()));
+    }
+    let encoding = source
+        .encoding
+        .clone()
+        .map_err(|reason| fail(ingest::Error::NotText { file: source.name.clone(), reason }.into()))?;
+
+    let file = File::open(&job.path).map_err(|e| fail(Error::Io { path: source.name.clone(), source: e }))?;
+    progress.start(source.bytes);
+    let reader = Counting { inner: BufReader::with_capacity(256 * 1024, file), progress };
+    let mut rows = GiasReader::new(&source.name, reader, encoding).map_err(|e| fail(e.into()))?;
+
+    let txn = db.begin().await.map_err(|e| fail(e.into()))?;
+    // Roll back explicitly on any error: the run's own record is written next, and on SQLite it
+    // would otherwise wait for this transaction's write lock.
+    let written = match write_rows(&txn, job, run_id, scope, &source, &mut rows).await {
+        Ok(written) => written,
+        Err(e) => {
+            let _ = txn.rollback().await;
+            return Err(fail(e));
+        }
+    };
+    txn.commit().await.map_err(|e| fail(e.into()))?;
+    progress.finish();
+    let Written { counts, skipped, flagged_missing, issues } = written;
+
+    let status = if counts.rejected > 0 {
+        RunStatus::SucceededWithIssues
+    } else if counts.inserted == 0 && counts.updated == 0 && flagged_missing.is_empty() {
+        RunStatus::Unchanged
+    } else {
+        RunStatus::Succeeded
+    };
+    runs::finish_run(db, run_id, status, Some(&source.sha256), counts, None, Utc::now())
+        .await
+        .map_err(|e| fail(e.into()))?;
+    info!(
+        run.id = run_id,
+        rows.read = counts.read,
+        rows.inserted = counts.inserted,
+        rows.updated = counts.updated,
+        rows.unchanged = counts.unchanged,
+        rows.rejected = counts.rejected,
+        duration_ms = started.elapsed().as_millis() as u64,
+        "import_gias committed"
+    );
+    Ok(ImportSummary {
+        run_id,
+        job: JOB,
+        file: source.name,
+        sha256: source.sha256,
+        status,
+        counts,
+        skipped,
+        flagged_missing,
+        issues,
+        elapsed: started.elapsed(),
+    })
+}
+
+/// What the transaction wrote.
+struct Written {
+    counts: RunCounts,
+    skipped: i64,
+    flagged_missing: Vec<i32>,
+    issues: Vec<ImportIssue>,
+}
+
+async fn write_rows<R: std::io::Read>(
+    txn: &DatabaseTransaction,
+    job: &GiasImport,
+    run_id: i64,
+    scope: Option<&str>,
+    source: &SourceFile,
+    rows: &mut GiasReader<R>,
+) -> Result<Written, Error> {
+    let mut writer = GiasWriter::begin(txn, run_id, &source.sha256).await?;
+    let mut issues: Vec<ImportIssue> = rows.header_issues().to_vec();
+    let mut counts = RunCounts::default();
+    let mut skipped = 0i64;
+    let in_scope = |la: Option<&str>| job.la.as_deref().is_none_or(|want| la == Some(want));
+    while let Some(row) = rows.next_row()? {
+        counts.read += 1;
+        match row {
+            GiasRow::Rejected { la, issues: row_issues, .. } => {
+                if in_scope(la.as_deref()) {
+                    counts.rejected += 1;
+                    issues.extend(row_issues);
+                } else {
+                    skipped += 1;
+                }
+            }
+            GiasRow::Establishment { line, establishment, warnings } => {
+                if !in_scope(establishment.la.as_ref().map(|l| l.as_str())) {
+                    skipped += 1;
+                    continue;
+                }
+                let urn = establishment.urn;
+                match writer.write(*establishment, line).await? {
+                    RowOutcome::Duplicate { first_line } => {
+                        counts.rejected += 1;
+                        issues.push(ImportIssue::row_error(
+                            &source.name,
+                            line,
+                            "URN",
+                            "duplicate_urn",
+                            format!("URN {urn} appears again (first on line {first_line})"),
+                        ));
+                    }
+                    _ => issues.extend(warnings),
+                }
+            }
+        }
+    }
+    let totals = writer.finish(job.la.as_deref()).await?;
+    counts.inserted = totals.inserted;
+    counts.updated = totals.updated;
+    counts.unchanged = totals.unchanged;
+
+    // A full extract that shrank sharply is more likely a partial download than closures.
+    let accepted = counts.inserted + counts.updated + counts.unchanged;
+    if !job.force
+        && let Some(last) = runs::last_committed_run(txn, JOB, scope).await?
+    {
+        let previous = last.rows_inserted + last.rows_updated + last.rows_unchanged;
+        if previous >= 20 && accepted * 2 < previous {
+            let scope = job.la.as_ref().map_or_else(|| "all LAs".to_owned(), |la| format!("LA {la}"));
+            return Err(Error::SharpDrop { scope, found: accepted, previous });
+        }
+    }
+    let stored: Vec<IssueRow> = issues.iter().map(issue_row).collect();
+    runs::insert_issues(txn, run_id, &stored).await?;
+    Ok(Written { counts, skipped, flagged_missing: totals.flagged_missing, issues })
+}
+
+fn issue_row(i: &ImportIssue) -> IssueRow {
+    IssueRow {
+        file: i.file.clone(),
+        sheet: i.sheet.clone(),
+        row: i.row.map(|r| r as i64),
+        column: i.column.clone(),
+        severity: match i.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        }
+        .to_owned(),
+        code: i.code.to_owned(),
+        message: i.message.clone(),
+    }
+}

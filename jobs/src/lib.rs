@@ -1,0 +1,12 @@
+#![doc = include_str!("../README.md")]
+
+mod archive;
+mod error;
+pub mod import_gias;
+mod progress;
+mod summary;
+
+pub use archive::SourceFile;
+pub use error::Error;
+pub use progress::{ImportProgress, NoProgress};
+pub use summary::ImportSummary;

@@ -1,0 +1,34 @@
+//! Progress reporting, so the CLI can draw a bar on a terminal and log lines elsewhere.
+
+use std::io::Read;
+
+/// Told how far through its input a job is, in bytes.
+pub trait ImportProgress: Send + Sync {
+    fn start(&self, total_bytes: u64);
+    fn advance(&self, bytes: u64);
+    fn finish(&self);
+}
+
+/// For tests and jobs nobody watches.
+#[derive(Debug, Default)]
+pub struct NoProgress;
+
+impl ImportProgress for NoProgress {
+    fn start(&self, _: u64) {}
+    fn advance(&self, _: u64) {}
+    fn finish(&self) {}
+}
+
+/// A reader that reports each read to the progress sink.
+pub(crate) struct Counting<'p, R> {
+    pub inner: R,
+    pub progress: &'p dyn ImportProgress,
+}
+
+impl<R: Read> Read for Counting<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.progress.advance(n as u64);
+        Ok(n)
+    }
+}

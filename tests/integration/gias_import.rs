@@ -1,0 +1,187 @@
+//! GIAS import semantics: all-or-nothing, idempotent, updates without deletes, rejected rows
+//! reported with line and column, broken files refused.
+
+use jobs::NoProgress;
+use jobs::import_gias::run;
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
+use store::entity::{import_issue, import_run, school, school_sen_provision, source_file, srp};
+use store::runs::RunStatus;
+use test_support::{TestDb, fixture};
+
+use crate::gias_job;
+
+crate::on_both_backends! {
+    first_import_fills_schools_srps_and_places => first_import_fills_schools_srps_and_places;
+    same_file_twice_changes_nothing => same_file_twice_changes_nothing;
+    newer_extract_updates_and_flags_but_never_deletes => newer_extract_updates_and_flags_but_never_deletes;
+    bad_rows_are_rejected_with_line_and_column => bad_rows_are_rejected_with_line_and_column;
+    broken_files_import_nothing => broken_files_import_nothing;
+    a_sharp_drop_is_refused_unless_forced => a_sharp_drop_is_refused_unless_forced;
+}
+
+async fn first_import_fills_schools_srps_and_places(t: TestDb) {
+    let db = &t.db;
+    let s = run(db, &gias_job(fixture::gias("basic.csv"), Some("886")), &NoProgress).await.unwrap();
+    assert_eq!((s.counts.read, s.counts.inserted, s.counts.updated, s.counts.unchanged, s.counts.rejected), (18, 16, 0, 0, 0));
+    assert_eq!(s.skipped, 2, "two Medway rows are outside LA 886");
+    assert_eq!(s.status, RunStatus::Succeeded);
+
+    let st_marys = school::Entity::find_by_id(118540).one(db).await.unwrap().unwrap();
+    assert_eq!(st_marys.name, "St Mary\u{2019}s Church of England Primary School");
+    assert_eq!(st_marys.laestab.as_deref(), Some("8863302"));
+    assert_eq!(st_marys.la_code.as_deref(), Some("886"));
+    assert_eq!(st_marys.source_line, 8);
+    let holy = school::Entity::find_by_id(118690).one(db).await.unwrap().unwrap();
+    assert!(holy.name.contains(", "), "quoted name with a comma stays whole: {}", holy.name);
+    assert!(school::Entity::find_by_id(134562).one(db).await.unwrap().is_none(), "Medway is out of scope");
+
+    let srps = srp::Entity::find().order_by_asc(srp::Column::HostUrn).order_by_asc(srp::Column::Kind).all(db).await.unwrap();
+    let got: Vec<_> = srps.iter().map(|s| (s.host_urn, s.kind.as_str(), s.gias_capacity, s.gias_on_roll)).collect();
+    assert_eq!(
+        got,
+        vec![
+            (118265, "resourced_provision", None, None),
+            (118312, "resourced_provision", Some(15), Some(12)),
+            (118456, "sen_unit", Some(10), Some(8)),
+            (140210, "resourced_provision", Some(14), Some(11)),
+            (140210, "sen_unit", Some(8), Some(6)),
+        ]
+    );
+    let special = school::Entity::find().filter(school::Column::IsSpecial.eq(true)).count(db).await.unwrap();
+    assert_eq!(special, 3, "community special, academy special converter, independent special");
+    let sen = school_sen_provision::Entity::find().filter(school_sen_provision::Column::Urn.eq(118870)).count(db).await.unwrap();
+    assert_eq!(sen, 3, "the special school lists ASD, SLCN and MLD");
+
+    let runs = import_run::Entity::find().all(db).await.unwrap();
+    assert_eq!(runs.len(), 1);
+    assert_eq!((runs[0].status.as_str(), runs[0].rows_inserted, runs[0].scope.as_deref()), ("succeeded", 16, Some("la=886")));
+    let file = source_file::Entity::find().one(db).await.unwrap().unwrap();
+    assert_eq!((file.name.as_str(), file.sha256.len()), ("basic.csv", 64));
+    assert_eq!(runs[0].source_sha256.as_deref(), Some(file.sha256.as_str()));
+}
+
+async fn same_file_twice_changes_nothing(t: TestDb) {
+    let db = &t.db;
+    let job = gias_job(fixture::gias("basic.csv"), None);
+    let first = run(db, &job, &NoProgress).await.unwrap();
+    assert_eq!(first.counts.inserted, 18);
+    let before = school::Entity::find().order_by_asc(school::Column::Urn).all(db).await.unwrap();
+    let srps_before = srp::Entity::find().order_by_asc(srp::Column::Id).all(db).await.unwrap();
+
+    let second = run(db, &job, &NoProgress).await.unwrap();
+    assert_eq!((second.counts.read, second.counts.inserted, second.counts.updated, second.counts.unchanged), (18, 0, 0, 18));
+    assert_eq!(second.status, RunStatus::Unchanged);
+    assert_eq!(school::Entity::find().order_by_asc(school::Column::Urn).all(db).await.unwrap(), before);
+    assert_eq!(srp::Entity::find().order_by_asc(srp::Column::Id).all(db).await.unwrap(), srps_before);
+    assert_eq!(import_run::Entity::find().count(db).await.unwrap(), 2, "every run leaves a record");
+    assert_eq!(source_file::Entity::find().count(db).await.unwrap(), 1, "the same file is kept once");
+}
+
+async fn newer_extract_updates_and_flags_but_never_deletes(t: TestDb) {
+    let db = &t.db;
+    run(db, &gias_job(fixture::gias("basic.csv"), Some("886")), &NoProgress).await.unwrap();
+    let s = run(db, &gias_job(fixture::gias("newer.csv"), Some("886")), &NoProgress).await.unwrap();
+    // newer.csv: 118201 pupils and Ofsted changed, 118312's SRP capacity 15 -> 18, 149921 new,
+    // 118140 gone.
+    assert_eq!((s.counts.inserted, s.counts.updated, s.counts.unchanged), (1, 2, 13));
+    assert_eq!(s.flagged_missing, vec![118140]);
+    assert_eq!(s.status, RunStatus::Succeeded);
+
+    let great_chart = school::Entity::find_by_id(118201).one(db).await.unwrap().unwrap();
+    assert_eq!((great_chart.number_of_pupils, great_chart.ofsted_rating.as_deref()), (Some(418), Some("Good")));
+    let gone = school::Entity::find_by_id(118140).one(db).await.unwrap().expect("kept, not deleted");
+    assert!(!gone.in_latest_extract);
+    let bearsted = srp::Entity::find().filter(srp::Column::HostUrn.eq(118312)).all(db).await.unwrap();
+    assert_eq!(bearsted.len(), 1, "updated in place, not duplicated");
+    assert_eq!(bearsted[0].gias_capacity, Some(18));
+
+    // Re-importing the older file brings the school back and reverts the changes.
+    let back = run(db, &gias_job(fixture::gias("basic.csv"), Some("886")), &NoProgress).await.unwrap();
+    assert_eq!(back.counts.updated, 3);
+    assert_eq!(back.flagged_missing, vec![149921]);
+    assert!(school::Entity::find_by_id(118140).one(db).await.unwrap().unwrap().in_latest_extract);
+}
+
+async fn bad_rows_are_rejected_with_line_and_column(t: TestDb) {
+    let db = &t.db;
+    let s = run(db, &gias_job(fixture::gias("recoverable-errors.csv"), None), &NoProgress).await.unwrap();
+    assert_eq!((s.counts.read, s.counts.inserted, s.counts.rejected), (6, 3, 3));
+    assert_eq!(s.status, RunStatus::SucceededWithIssues);
+    let lines: Vec<String> = s.issues.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        lines,
+        vec![
+            "recoverable-errors.csv:3: error: column URN: URN is not a number (\"12A45\"); row rejected",
+            "recoverable-errors.csv:5: error: column OpenDate: OpenDate is not a date in dd-mm-yyyy form (\"31-02-2019\"); row rejected",
+            "recoverable-errors.csv:6: error: column NumberOfPupils: NumberOfPupils is not a whole number (\"lots\"); row rejected",
+        ]
+    );
+    let stored = import_issue::Entity::find().order_by_asc(import_issue::Column::Id).all(db).await.unwrap();
+    let got: Vec<_> = stored.iter().map(|i| (i.row, i.column.as_deref(), i.severity.as_str(), i.code.as_str())).collect();
+    assert_eq!(
+        got,
+        vec![
+            (Some(3), Some("URN"), "error", "bad_urn"),
+            (Some(5), Some("OpenDate"), "error", "bad_date"),
+            (Some(6), Some("NumberOfPupils"), "error", "bad_number"),
+        ]
+    );
+    let run_row = import_run::Entity::find().one(db).await.unwrap().unwrap();
+    assert_eq!((run_row.status.as_str(), run_row.rows_rejected), ("succeeded_with_issues", 3));
+}
+
+async fn broken_files_import_nothing(t: TestDb) {
+    let db = &t.db;
+    let dir = tempfile::tempdir().unwrap();
+    let cases: [(&str, &[u8], &str); 4] = [
+        ("empty.csv", b"", "empty.csv: the file is empty"),
+        ("workbook.csv", b"PK\x03\x04\x14\x00\x00\x00\x08\x00", "workbook.csv: not a CSV text file (binary data: a NUL byte at offset 5)"),
+        (
+            "no-urn.csv",
+            b"LA (code),LA (name),EstablishmentName,TypeOfEstablishment (name),EstablishmentTypeGroup (name),EstablishmentStatus (name),PhaseOfEducation (name)\r\n886,Kent,X,Community school,Local authority maintained schools,Open,Primary\r\n",
+            "no-urn.csv: required column is missing: URN",
+        ),
+        ("header-only.csv", b"URN,LA (code),LA (name),EstablishmentName,TypeOfEstablishment (name),EstablishmentTypeGroup (name),EstablishmentStatus (name),PhaseOfEducation (name)\r\n", "header-only.csv: the file has a header but no data rows"),
+    ];
+    for (name, bytes, message) in cases {
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        let err = run(db, &gias_job(path, None), &NoProgress).await.unwrap_err();
+        assert_eq!(err.to_string(), message);
+    }
+    assert_eq!(school::Entity::find().count(db).await.unwrap(), 0);
+    let runs = import_run::Entity::find().order_by_asc(import_run::Column::Id).all(db).await.unwrap();
+    assert_eq!(runs.iter().map(|r| r.status.as_str()).collect::<Vec<_>>(), vec!["failed"; 4]);
+    assert_eq!(runs[2].error_summary.as_deref(), Some("no-urn.csv: required column is missing: URN"));
+
+    // A download cut off mid-row: the partial last row is rejected, never imported half-read.
+    let mut cut = std::fs::read(fixture::gias("basic.csv")).unwrap();
+    cut.extend_from_slice(b"\"119999,\"886");
+    let path = dir.path().join("cut-off.csv");
+    std::fs::write(&path, cut).unwrap();
+    let s = run(db, &gias_job(path, None), &NoProgress).await.unwrap();
+    assert_eq!((s.counts.inserted, s.counts.rejected), (18, 1));
+    assert!(school::Entity::find_by_id(119999).one(db).await.unwrap().is_none());
+}
+
+async fn a_sharp_drop_is_refused_unless_forced(t: TestDb) {
+    let db = &t.db;
+    let dir = tempfile::tempdir().unwrap();
+    let big = dir.path().join("big.csv");
+    let mut out = std::fs::File::create(&big).unwrap();
+    test_support::gias_synth::write(&mut out, 60, 7).unwrap();
+    run(db, &gias_job(big, None), &NoProgress).await.unwrap();
+    let before = school::Entity::find().order_by_asc(school::Column::Urn).all(db).await.unwrap();
+
+    let small = dir.path().join("small.csv");
+    let mut out = std::fs::File::create(&small).unwrap();
+    test_support::gias_synth::write(&mut out, 10, 8).unwrap();
+    let err = run(db, &gias_job(small.clone(), None), &NoProgress).await.unwrap_err();
+    assert!(err.to_string().starts_with("refused: the extract lists 10 establishments for all LAs, but the last import had 60"), "{err}");
+    // Rows were written inside the transaction before the check: all rolled back.
+    assert_eq!(school::Entity::find().order_by_asc(school::Column::Urn).all(db).await.unwrap(), before);
+
+    let forced = run(db, &jobs::import_gias::GiasImport { force: true, ..gias_job(small, None) }, &NoProgress).await.unwrap();
+    assert_eq!(forced.counts.updated, 10);
+    assert_eq!(forced.flagged_missing.len(), 50);
+}
