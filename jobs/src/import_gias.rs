@@ -58,8 +58,16 @@ pub async fn run(
                 message: err.to_string(),
             };
             runs::insert_issues(db, run_id, &[issue]).await?;
-            runs::finish_run(db, run_id, RunStatus::Failed, sha256.as_deref(), RunCounts::default(), Some(err.to_string()), Utc::now())
-                .await?;
+            runs::finish_run(
+                db,
+                run_id,
+                RunStatus::Failed,
+                sha256.as_deref(),
+                RunCounts::default(),
+                Some(err.to_string()),
+                Utc::now(),
+            )
+            .await?;
             Err(err)
         }
     }
@@ -81,9 +89,17 @@ async fn import(
         Some(dir) => Some(source.archive(dir).map_err(fail)?.display().to_string()),
         None => None,
     };
-    runs::record_source_file(db, &source.sha256, &source.name, source.bytes as i64, None, archived.as_deref(), Utc::now())
-        .await
-        .map_err(|e| fail(e.into()))?;
+    runs::record_source_file(
+        db,
+        &source.sha256,
+        &source.name,
+        source.bytes as i64,
+        None,
+        archived.as_deref(),
+        Utc::now(),
+    )
+    .await
+    .map_err(|e| fail(e.into()))?;
     if source.bytes == 0 {
         return Err(fail(ingest::Error::Empty { file: source.name.clone() }.into()));
     }

@@ -17,10 +17,15 @@ async fn import_exits_zero_when_committed_and_two_when_refused() {
     let db = dir.path().join("cli.db");
     let archive = dir.path().join("kept");
     let basic = fixture::gias("basic.csv");
-    let ok = server::run(cli(&db, &["--archive-dir", archive.to_str().unwrap(), "import", "gias", basic.to_str().unwrap(), "--la", "886"])).await;
+    let ok = server::run(cli(
+        &db,
+        &["--archive-dir", archive.to_str().unwrap(), "import", "gias", basic.to_str().unwrap(), "--la", "886"],
+    ))
+    .await;
     assert_eq!(format!("{ok:?}"), format!("{:?}", std::process::ExitCode::SUCCESS));
     // The raw input is archived under its sha256.
-    let kept: Vec<_> = std::fs::read_dir(&archive).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+    let kept: Vec<_> =
+        std::fs::read_dir(&archive).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
     assert_eq!(kept.len(), 1);
     assert_eq!(kept[0].len(), 64);
     assert_eq!(std::fs::read(archive.join(&kept[0])).unwrap(), std::fs::read(&basic).unwrap());

@@ -22,7 +22,10 @@ crate::on_both_backends! {
 async fn first_import_fills_schools_srps_and_places(t: TestDb) {
     let db = &t.db;
     let s = run(db, &gias_job(fixture::gias("basic.csv"), Some("886")), &NoProgress).await.unwrap();
-    assert_eq!((s.counts.read, s.counts.inserted, s.counts.updated, s.counts.unchanged, s.counts.rejected), (18, 16, 0, 0, 0));
+    assert_eq!(
+        (s.counts.read, s.counts.inserted, s.counts.updated, s.counts.unchanged, s.counts.rejected),
+        (18, 16, 0, 0, 0)
+    );
     assert_eq!(s.skipped, 2, "two Medway rows are outside LA 886");
     assert_eq!(s.status, RunStatus::Succeeded);
 
@@ -35,7 +38,8 @@ async fn first_import_fills_schools_srps_and_places(t: TestDb) {
     assert!(holy.name.contains(", "), "quoted name with a comma stays whole: {}", holy.name);
     assert!(school::Entity::find_by_id(134562).one(db).await.unwrap().is_none(), "Medway is out of scope");
 
-    let srps = srp::Entity::find().order_by_asc(srp::Column::HostUrn).order_by_asc(srp::Column::Kind).all(db).await.unwrap();
+    let srps =
+        srp::Entity::find().order_by_asc(srp::Column::HostUrn).order_by_asc(srp::Column::Kind).all(db).await.unwrap();
     let got: Vec<_> = srps.iter().map(|s| (s.host_urn, s.kind.as_str(), s.gias_capacity, s.gias_on_roll)).collect();
     assert_eq!(
         got,
@@ -49,12 +53,19 @@ async fn first_import_fills_schools_srps_and_places(t: TestDb) {
     );
     let special = school::Entity::find().filter(school::Column::IsSpecial.eq(true)).count(db).await.unwrap();
     assert_eq!(special, 3, "community special, academy special converter, independent special");
-    let sen = school_sen_provision::Entity::find().filter(school_sen_provision::Column::Urn.eq(118870)).count(db).await.unwrap();
+    let sen = school_sen_provision::Entity::find()
+        .filter(school_sen_provision::Column::Urn.eq(118870))
+        .count(db)
+        .await
+        .unwrap();
     assert_eq!(sen, 3, "the special school lists ASD, SLCN and MLD");
 
     let runs = import_run::Entity::find().all(db).await.unwrap();
     assert_eq!(runs.len(), 1);
-    assert_eq!((runs[0].status.as_str(), runs[0].rows_inserted, runs[0].scope.as_deref()), ("succeeded", 16, Some("la=886")));
+    assert_eq!(
+        (runs[0].status.as_str(), runs[0].rows_inserted, runs[0].scope.as_deref()),
+        ("succeeded", 16, Some("la=886"))
+    );
     let file = source_file::Entity::find().one(db).await.unwrap().unwrap();
     assert_eq!((file.name.as_str(), file.sha256.len()), ("basic.csv", 64));
     assert_eq!(runs[0].source_sha256.as_deref(), Some(file.sha256.as_str()));
@@ -69,7 +80,10 @@ async fn same_file_twice_changes_nothing(t: TestDb) {
     let srps_before = srp::Entity::find().order_by_asc(srp::Column::Id).all(db).await.unwrap();
 
     let second = run(db, &job, &NoProgress).await.unwrap();
-    assert_eq!((second.counts.read, second.counts.inserted, second.counts.updated, second.counts.unchanged), (18, 0, 0, 18));
+    assert_eq!(
+        (second.counts.read, second.counts.inserted, second.counts.updated, second.counts.unchanged),
+        (18, 0, 0, 18)
+    );
     assert_eq!(second.status, RunStatus::Unchanged);
     assert_eq!(school::Entity::find().order_by_asc(school::Column::Urn).all(db).await.unwrap(), before);
     assert_eq!(srp::Entity::find().order_by_asc(srp::Column::Id).all(db).await.unwrap(), srps_before);
@@ -117,7 +131,8 @@ async fn bad_rows_are_rejected_with_line_and_column(t: TestDb) {
         ]
     );
     let stored = import_issue::Entity::find().order_by_asc(import_issue::Column::Id).all(db).await.unwrap();
-    let got: Vec<_> = stored.iter().map(|i| (i.row, i.column.as_deref(), i.severity.as_str(), i.code.as_str())).collect();
+    let got: Vec<_> =
+        stored.iter().map(|i| (i.row, i.column.as_deref(), i.severity.as_str(), i.code.as_str())).collect();
     assert_eq!(
         got,
         vec![
@@ -177,11 +192,16 @@ async fn a_sharp_drop_is_refused_unless_forced(t: TestDb) {
     let mut out = std::fs::File::create(&small).unwrap();
     test_support::gias_synth::write(&mut out, 10, 8).unwrap();
     let err = run(db, &gias_job(small.clone(), None), &NoProgress).await.unwrap_err();
-    assert!(err.to_string().starts_with("refused: the extract lists 10 establishments for all LAs, but the last import had 60"), "{err}");
+    assert!(
+        err.to_string()
+            .starts_with("refused: the extract lists 10 establishments for all LAs, but the last import had 60"),
+        "{err}"
+    );
     // Rows were written inside the transaction before the check: all rolled back.
     assert_eq!(school::Entity::find().order_by_asc(school::Column::Urn).all(db).await.unwrap(), before);
 
-    let forced = run(db, &jobs::import_gias::GiasImport { force: true, ..gias_job(small, None) }, &NoProgress).await.unwrap();
+    let forced =
+        run(db, &jobs::import_gias::GiasImport { force: true, ..gias_job(small, None) }, &NoProgress).await.unwrap();
     assert_eq!(forced.counts.updated, 10);
     assert_eq!(forced.flagged_missing.len(), 50);
 }

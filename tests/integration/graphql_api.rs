@@ -66,7 +66,8 @@ async fn schools_filter_and_paginate(t: TestDb) {
 
     let special = app.data(q, json!({"f": {"isSpecial": true}, "o": {"field": "URN"}})).await;
     assert_eq!(names(&special), vec![118870, 119617, 142731]);
-    let thanet = app.data(q, json!({"f": {"districtCode": "E07000114", "phase": "Primary"}, "o": {"field": "URN"}})).await;
+    let thanet =
+        app.data(q, json!({"f": {"districtCode": "E07000114", "phase": "Primary"}, "o": {"field": "URN"}})).await;
     assert_eq!(names(&thanet), vec![118690, 140210]);
     // Name search ignores case on both backends.
     let margate = app.data(q, json!({"f": {"nameContains": "MARGATE"}, "o": {"field": "URN"}})).await;
@@ -158,7 +159,12 @@ async fn limits_are_enforced(t: TestDb) {
         )
         .await;
     assert_eq!(too_deep["errors"][0]["message"], "Query is nested too deep.");
-    let too_complex = app.graphql("{ schools(first: 100) { nodes { urn name phase status typeGroup laCode district { name } } } }", json!({})).await;
+    let too_complex = app
+        .graphql(
+            "{ schools(first: 100) { nodes { urn name phase status typeGroup laCode district { name } } } }",
+            json!({}),
+        )
+        .await;
     assert_eq!(too_complex["errors"][0]["message"], "Query is too complex.");
     app.stop().await;
 }

@@ -13,7 +13,10 @@ async fn get_graphql_serves_graphiql_and_healthz_checks_the_database() {
 
     let health = app.client.get(app.url("/healthz")).send().await.unwrap();
     assert_eq!(health.status(), 200);
-    assert_eq!(health.json::<serde_json::Value>().await.unwrap(), serde_json::json!({"status": "ok", "database": "ok"}));
+    assert_eq!(
+        health.json::<serde_json::Value>().await.unwrap(),
+        serde_json::json!({"status": "ok", "database": "ok"})
+    );
 
     // With the database gone, health says so.
     t.db.clone().close().await.unwrap();

@@ -35,12 +35,16 @@ impl Default for Limits {
 /// Builds the schema over a database pool.
 pub fn schema(db: DatabaseConnection, limits: Limits) -> AppSchema {
     Schema::build(Query::default(), EmptyMutation, EmptySubscription)
-        .data(loaders::Loaders::new(db.clone()))
         .data(db)
         .data(limits)
         .limit_depth(limits.depth)
         .limit_complexity(limits.complexity)
         .finish()
+}
+
+/// Attaches what one request needs (its own batch loaders) before it is executed.
+pub fn prepare(request: async_graphql::Request, db: &DatabaseConnection) -> async_graphql::Request {
+    request.data(loaders::Loaders::new(db.clone()))
 }
 
 /// The SDL as `inclusion schema` prints it and `schema.graphql` holds it.

@@ -19,11 +19,7 @@ impl Urn {
     }
 
     pub fn new(n: i64) -> Result<Self, Error> {
-        if (100_000..=999_999).contains(&n) {
-            Ok(Self(n as i32))
-        } else {
-            Err(Error::UrnOutOfRange(n))
-        }
+        if (100_000..=999_999).contains(&n) { Ok(Self(n as i32)) } else { Err(Error::UrnOutOfRange(n)) }
     }
 
     pub fn get(self) -> i32 {
@@ -93,14 +89,8 @@ pub struct DistrictCode(String);
 impl DistrictCode {
     pub fn parse(s: &str) -> Result<Self, Error> {
         let s = s.trim();
-        let ok = s.len() == 9
-            && s.as_bytes()[0].is_ascii_uppercase()
-            && s.bytes().skip(1).all(|b| b.is_ascii_digit());
-        if ok {
-            Ok(Self(s.to_owned()))
-        } else {
-            Err(Error::DistrictCode(s.to_owned()))
-        }
+        let ok = s.len() == 9 && s.as_bytes()[0].is_ascii_uppercase() && s.bytes().skip(1).all(|b| b.is_ascii_digit());
+        if ok { Ok(Self(s.to_owned())) } else { Err(Error::DistrictCode(s.to_owned())) }
     }
 
     pub fn as_str(&self) -> &str {
@@ -119,10 +109,7 @@ mod tests {
 
     #[test]
     fn a_urn_with_letters_is_rejected() {
-        assert_eq!(
-            Urn::parse("12A45").unwrap_err().to_string(),
-            "URN is not a number (\"12A45\")"
-        );
+        assert_eq!(Urn::parse("12A45").unwrap_err().to_string(), "URN is not a number (\"12A45\")");
     }
 
     #[test]

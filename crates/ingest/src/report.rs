@@ -99,10 +99,7 @@ mod tests {
     #[test]
     fn a_csv_row_error_names_file_line_and_column() {
         let issue = ImportIssue::row_error("gias.csv", 13, "URN", "bad_urn", "URN is not a number (\"12A45\")".into());
-        assert_eq!(
-            issue.to_string(),
-            "gias.csv:13: error: column URN: URN is not a number (\"12A45\"); row rejected"
-        );
+        assert_eq!(issue.to_string(), "gias.csv:13: error: column URN: URN is not a number (\"12A45\"); row rejected");
     }
 
     #[test]
@@ -112,15 +109,17 @@ mod tests {
             column: Some("B".into()),
             ..ImportIssue::row_error("srp.xlsx", 35, "B", "bad_urn", "URN is not a number (\"12A45\")".into())
         };
-        assert_eq!(
-            issue.to_string(),
-            "srp.xlsx [SRPs] B35: error: URN is not a number (\"12A45\"); row rejected"
-        );
+        assert_eq!(issue.to_string(), "srp.xlsx [SRPs] B35: error: URN is not a number (\"12A45\"); row rejected");
     }
 
     #[test]
     fn a_file_warning_has_no_line() {
-        let issue = ImportIssue::file_warning("gias.csv", Some("OfstedRating (name)"), "missing_column", "optional column is missing".into());
+        let issue = ImportIssue::file_warning(
+            "gias.csv",
+            Some("OfstedRating (name)"),
+            "missing_column",
+            "optional column is missing".into(),
+        );
         assert_eq!(issue.to_string(), "gias.csv: warning: column OfstedRating (name): optional column is missing");
     }
 }

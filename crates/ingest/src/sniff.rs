@@ -54,11 +54,7 @@ impl TextSniffer {
         if let Some(at) = self.nul_at {
             return Err(format!("binary data: a NUL byte at offset {at}"));
         }
-        if self.utf8_valid && self.carry.is_empty() {
-            Ok(TextEncoding::Utf8)
-        } else {
-            Ok(TextEncoding::Windows1252)
-        }
+        if self.utf8_valid && self.carry.is_empty() { Ok(TextEncoding::Utf8) } else { Ok(TextEncoding::Windows1252) }
     }
 
     pub fn bytes(&self) -> u64 {

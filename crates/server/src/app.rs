@@ -4,7 +4,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use async_graphql::http::GraphiQLSource;
-use async_graphql_poem::GraphQL;
+use async_graphql_poem::{GraphQLRequest, GraphQLResponse};
 use poem::listener::{Acceptor, Listener, TcpListener};
 use poem::web::{Data, Html, Json};
 use poem::{EndpointExt, IntoResponse, Route, Server, get, handler, http::StatusCode};
@@ -27,13 +27,24 @@ impl App {
     pub fn new(db: DatabaseConnection, limits: api::Limits) -> Self {
         let schema = api::schema(db.clone(), limits);
         let route = Route::new()
-            .at("/graphql", get(graphiql).post(GraphQL::new(schema)))
+            .at("/graphql", get(graphiql).post(graphql))
             .at("/healthz", get(healthz))
+            .data(schema)
             .data(db)
             .with(poem::middleware::Tracing)
             .boxed();
         Self { route }
     }
+}
+
+/// Executes a query with the request's own batch loaders.
+#[handler]
+async fn graphql(
+    Data(schema): Data<&api::AppSchema>,
+    Data(db): Data<&DatabaseConnection>,
+    request: GraphQLRequest,
+) -> GraphQLResponse {
+    schema.execute(api::prepare(request.0, db)).await.into()
 }
 
 #[handler]
@@ -48,7 +59,8 @@ async fn healthz(Data(db): Data<&DatabaseConnection>) -> impl IntoResponse {
         Ok(()) => Json(json!({"status": "ok", "database": "ok"})).with_status(StatusCode::OK),
         Err(e) => {
             tracing::warn!(error = %e, "health check: database unreachable");
-            Json(json!({"status": "unavailable", "database": "unreachable"})).with_status(StatusCode::SERVICE_UNAVAILABLE)
+            Json(json!({"status": "unavailable", "database": "unreachable"}))
+                .with_status(StatusCode::SERVICE_UNAVAILABLE)
         }
     }
 }
@@ -61,11 +73,7 @@ pub struct Bound {
 
 pub async fn bind(addr: SocketAddr) -> std::io::Result<Bound> {
     let acceptor = TcpListener::bind(addr).into_acceptor().await?;
-    let local_addr = acceptor
-        .local_addr()
-        .into_iter()
-        .find_map(|a| a.as_socket_addr().copied())
-        .unwrap_or(addr);
+    let local_addr = acceptor.local_addr().into_iter().find_map(|a| a.as_socket_addr().copied()).unwrap_or(addr);
     Ok(Bound { acceptor, local_addr })
 }
 

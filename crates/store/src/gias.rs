@@ -6,9 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use domain::{Establishment, GiasSrp};
 use sea_orm::sea_query::{Expr, OnConflict};
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QuerySelect,
-};
+use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QuerySelect};
 
 use crate::Error;
 use crate::entity::{district, local_authority, school, school_sen_provision, srp};
@@ -23,7 +21,9 @@ pub enum RowOutcome {
     Updated,
     Unchanged,
     /// The URN appeared earlier in the same file, on this line.
-    Duplicate { first_line: u64 },
+    Duplicate {
+        first_line: u64,
+    },
 }
 
 /// Totals of a finished GIAS write.
@@ -60,14 +60,17 @@ impl<'t> GiasWriter<'t> {
     pub async fn begin(txn: &'t DatabaseTransaction, run_id: i64, sha256: &str) -> Result<Self, Error> {
         let rows: Vec<(i32, String, bool, Option<String>)> = school::Entity::find()
             .select_only()
-            .columns([school::Column::Urn, school::Column::RowHash, school::Column::InLatestExtract, school::Column::LaCode])
+            .columns([
+                school::Column::Urn,
+                school::Column::RowHash,
+                school::Column::InLatestExtract,
+                school::Column::LaCode,
+            ])
             .into_tuple()
             .all(txn)
             .await?;
-        let known = rows
-            .into_iter()
-            .map(|(urn, hash, in_latest, la_code)| (urn, Known { hash, in_latest, la_code }))
-            .collect();
+        let known =
+            rows.into_iter().map(|(urn, hash, in_latest, la_code)| (urn, Known { hash, in_latest, la_code })).collect();
         Ok(Self {
             txn,
             run_id,
@@ -126,7 +129,9 @@ impl<'t> GiasWriter<'t> {
             .known
             .iter()
             .filter(|(urn, k)| {
-                k.in_latest && !self.seen.contains_key(urn) && scope_la.is_none_or(|la| k.la_code.as_deref() == Some(la))
+                k.in_latest
+                    && !self.seen.contains_key(urn)
+                    && scope_la.is_none_or(|la| k.la_code.as_deref() == Some(la))
             })
             .map(|(urn, _)| *urn)
             .collect();

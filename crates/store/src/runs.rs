@@ -115,12 +115,9 @@ pub async fn last_committed_run(
     job: &str,
     scope: Option<&str>,
 ) -> Result<Option<import_run::Model>, Error> {
-    let mut q = import_run::Entity::find()
-        .filter(import_run::Column::Job.eq(job))
-        .filter(import_run::Column::Status.is_in([
-            RunStatus::Succeeded.as_str(),
-            RunStatus::SucceededWithIssues.as_str(),
-        ]));
+    let mut q = import_run::Entity::find().filter(import_run::Column::Job.eq(job)).filter(
+        import_run::Column::Status.is_in([RunStatus::Succeeded.as_str(), RunStatus::SucceededWithIssues.as_str()]),
+    );
     q = match scope {
         Some(s) => q.filter(import_run::Column::Scope.eq(s)),
         None => q.filter(import_run::Column::Scope.is_null()),
@@ -138,10 +135,9 @@ pub async fn already_imported(
     let mut q = import_run::Entity::find()
         .filter(import_run::Column::Job.eq(job))
         .filter(import_run::Column::SourceSha256.eq(sha256))
-        .filter(import_run::Column::Status.is_in([
-            RunStatus::Succeeded.as_str(),
-            RunStatus::SucceededWithIssues.as_str(),
-        ]));
+        .filter(
+            import_run::Column::Status.is_in([RunStatus::Succeeded.as_str(), RunStatus::SucceededWithIssues.as_str()]),
+        );
     q = match scope {
         Some(s) => q.filter(import_run::Column::Scope.eq(s)),
         None => q.filter(import_run::Column::Scope.is_null()),
@@ -167,10 +163,7 @@ pub async fn record_source_file(
         archive_path: Set(archive_path.map(str::to_owned)),
         fetched_at: Set(now),
     };
-    source_file::Entity::insert(row)
-        .on_conflict_do_nothing_on([source_file::Column::Sha256])
-        .exec(db)
-        .await?;
+    source_file::Entity::insert(row).on_conflict_do_nothing_on([source_file::Column::Sha256]).exec(db).await?;
     Ok(())
 }
 

@@ -20,7 +20,8 @@ pub fn sample_gias() -> PathBuf {
 /// `../shared/dfe-data` (or `INCLUSION_DFE_DATA`), `None` with a printed reason when absent
 /// outside CI; under `CI=true` a missing directory fails the test.
 pub fn dfe_data() -> Option<PathBuf> {
-    let dir = std::env::var("INCLUSION_DFE_DATA").map(PathBuf::from).unwrap_or_else(|_| root().join("../shared/dfe-data"));
+    let dir =
+        std::env::var("INCLUSION_DFE_DATA").map(PathBuf::from).unwrap_or_else(|_| root().join("../shared/dfe-data"));
     if dir.is_dir() {
         return Some(dir);
     }

@@ -33,9 +33,31 @@ impl Rng {
 }
 
 const PLACES: &[&str] = &[
-    "Ashford", "Canterbury", "Dartford", "Dover", "Folkestone", "Gravesend", "Maidstone", "Sevenoaks", "Sittingbourne",
-    "Margate", "Tonbridge", "Tunbridge Wells", "Whitstable", "Deal", "Hythe", "Faversham", "Ramsgate", "Broadstairs",
-    "Herne Bay", "Swanley", "Westerham", "Cranbrook", "Tenterden", "Sandwich", "Aylesham",
+    "Ashford",
+    "Canterbury",
+    "Dartford",
+    "Dover",
+    "Folkestone",
+    "Gravesend",
+    "Maidstone",
+    "Sevenoaks",
+    "Sittingbourne",
+    "Margate",
+    "Tonbridge",
+    "Tunbridge Wells",
+    "Whitstable",
+    "Deal",
+    "Hythe",
+    "Faversham",
+    "Ramsgate",
+    "Broadstairs",
+    "Herne Bay",
+    "Swanley",
+    "Westerham",
+    "Cranbrook",
+    "Tenterden",
+    "Sandwich",
+    "Aylesham",
 ];
 const TYPES: &[(&str, &str, &str)] = &[
     ("01", "Community school", "Local authority maintained schools"),
@@ -77,8 +99,13 @@ pub fn write(out: &mut impl Write, rows: usize, seed: u64) -> io::Result<()> {
         col("EstablishmentTypeGroup (name)"),
         col("EstablishmentStatus (name)"),
     );
-    let (open, close, phase, pupils, capacity) =
-        (col("OpenDate"), col("CloseDate"), col("PhaseOfEducation (name)"), col("NumberOfPupils"), col("SchoolCapacity"));
+    let (open, close, phase, pupils, capacity) = (
+        col("OpenDate"),
+        col("CloseDate"),
+        col("PhaseOfEducation (name)"),
+        col("NumberOfPupils"),
+        col("SchoolCapacity"),
+    );
     let (district_code, district_name, postcode, easting, northing) = (
         col("DistrictAdministrative (code)"),
         col("DistrictAdministrative (name)"),
@@ -126,7 +153,11 @@ pub fn write(out: &mut impl Write, rows: usize, seed: u64) -> io::Result<()> {
         if closed {
             fields[close] = format!("31-08-{}", 2000 + rng.below(24));
         }
-        fields[phase] = quote(if special { "Not applicable" } else { rng.pick(&["Primary", "Primary", "Secondary", "All-through"]) });
+        fields[phase] = quote(if special {
+            "Not applicable"
+        } else {
+            rng.pick(&["Primary", "Primary", "Secondary", "All-through"])
+        });
         if rng.below(10) != 0 {
             fields[pupils] = (20 + rng.below(1800)).to_string();
             fields[capacity] = (30 + rng.below(2000)).to_string();

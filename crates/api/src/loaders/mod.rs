@@ -1,36 +1,46 @@
 //! Batch loaders: each turns the keys one GraphQL execution asks for into one SQL statement.
-//! They keep no cache, so a request never sees another request's (or an older import's) data.
+//! A fresh set is made for every request (`crate::prepare`), with a cache that lives as long as
+//! the request: list resolvers fill it in one query per relation (see `query::schools`), and a
+//! request never sees another request's, or an older import's, data.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use async_graphql::dataloader::{DataLoader, Loader};
+use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
+use async_graphql::{Context, Result};
 use sea_orm::DatabaseConnection;
 use store::entity::{district, local_authority, school, school_sen_provision, srp};
 use store::query::{places, schools, srps};
 
 type LoadError = Arc<store::Error>;
 
-/// Every loader of the schema, shared by all requests.
+type Cached<T> = DataLoader<T, HashMapCache>;
+
+/// Every loader of the schema, for one request.
 pub(crate) struct Loaders {
-    pub districts: DataLoader<DistrictLoader>,
-    pub las: DataLoader<LaLoader>,
-    pub schools: DataLoader<SchoolLoader>,
-    pub srps: DataLoader<SrpsByHost>,
-    pub sen: DataLoader<SenByUrn>,
-    pub district_schools: DataLoader<SchoolsByDistrict>,
+    pub districts: Cached<DistrictLoader>,
+    pub las: Cached<LaLoader>,
+    pub schools: Cached<SchoolLoader>,
+    pub srps: Cached<SrpsByHost>,
+    pub sen: Cached<SenByUrn>,
+    pub district_schools: Cached<SchoolsByDistrict>,
+}
+
+/// The request's loaders; an error (not a panic) if the request was not `prepare`d.
+pub(crate) fn loaders<'a>(ctx: &Context<'a>) -> Result<&'a Loaders> {
+    ctx.data::<Loaders>()
 }
 
 impl Loaders {
     pub fn new(db: DatabaseConnection) -> Self {
         let spawn = |f| tokio::spawn(f);
         Self {
-            districts: DataLoader::new(DistrictLoader(db.clone()), spawn),
-            las: DataLoader::new(LaLoader(db.clone()), spawn),
-            schools: DataLoader::new(SchoolLoader(db.clone()), spawn),
-            srps: DataLoader::new(SrpsByHost(db.clone()), spawn),
-            sen: DataLoader::new(SenByUrn(db.clone()), spawn),
-            district_schools: DataLoader::new(SchoolsByDistrict(db), spawn),
+            districts: DataLoader::with_cache(DistrictLoader(db.clone()), spawn, HashMapCache::default()),
+            las: DataLoader::with_cache(LaLoader(db.clone()), spawn, HashMapCache::default()),
+            schools: DataLoader::with_cache(SchoolLoader(db.clone()), spawn, HashMapCache::default()),
+            srps: DataLoader::with_cache(SrpsByHost(db.clone()), spawn, HashMapCache::default()),
+            sen: DataLoader::with_cache(SenByUrn(db.clone()), spawn, HashMapCache::default()),
+            district_schools: DataLoader::with_cache(SchoolsByDistrict(db), spawn, HashMapCache::default()),
         }
     }
 }
@@ -79,7 +89,7 @@ impl Loader<i32> for SrpsByHost {
 
     async fn load(&self, keys: &[i32]) -> Result<HashMap<i32, Self::Value>, Self::Error> {
         let rows = srps::by_hosts(&self.0, keys).await.map_err(Arc::new)?;
-        Ok(group(rows, |s| s.host_urn))
+        Ok(group(keys, rows, |s| s.host_urn))
     }
 }
 
@@ -91,7 +101,7 @@ impl Loader<i32> for SenByUrn {
 
     async fn load(&self, keys: &[i32]) -> Result<HashMap<i32, Self::Value>, Self::Error> {
         let rows = schools::sen_provision_by_urns(&self.0, keys).await.map_err(Arc::new)?;
-        Ok(group(rows, |s| s.urn))
+        Ok(group(keys, rows, |s| s.urn))
     }
 }
 
@@ -103,13 +113,14 @@ impl Loader<String> for SchoolsByDistrict {
 
     async fn load(&self, keys: &[String]) -> Result<HashMap<String, Self::Value>, Self::Error> {
         let rows = schools::by_districts(&self.0, keys).await.map_err(Arc::new)?;
-        Ok(group(rows, |s| s.district_code.clone().unwrap_or_default()))
+        Ok(group(keys, rows, |s| s.district_code.clone().unwrap_or_default()))
     }
 }
 
-/// Groups rows by key, keeping their order.
-fn group<K: std::hash::Hash + Eq, V>(rows: Vec<V>, key: impl Fn(&V) -> K) -> HashMap<K, Vec<V>> {
-    let mut map: HashMap<K, Vec<V>> = HashMap::new();
+/// Groups rows by key, keeping their order. Every key asked for gets an entry, empty when it has
+/// no rows, so the cache remembers "none" and nothing is asked twice.
+fn group<K: std::hash::Hash + Eq + Clone, V>(keys: &[K], rows: Vec<V>, key: impl Fn(&V) -> K) -> HashMap<K, Vec<V>> {
+    let mut map: HashMap<K, Vec<V>> = keys.iter().map(|k| (k.clone(), Vec::new())).collect();
     for row in rows {
         map.entry(key(&row)).or_default().push(row);
     }

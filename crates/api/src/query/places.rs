@@ -4,7 +4,7 @@ use async_graphql::{Context, Object, Result};
 use sea_orm::DatabaseConnection;
 
 use crate::error::internal;
-use crate::loaders::Loaders;
+use crate::loaders::loaders;
 use crate::types::{District, LocalAuthority};
 
 #[derive(Default)]
@@ -21,7 +21,7 @@ impl PlaceQuery {
 
     /// One district by GSS code, e.g. `E07000105`.
     async fn district(&self, ctx: &Context<'_>, code: String) -> Result<Option<District>> {
-        let loaders = ctx.data_unchecked::<Loaders>();
+        let loaders = loaders(ctx)?;
         Ok(loaders.districts.load_one(code).await.map_err(internal)?.map(District::from))
     }
 

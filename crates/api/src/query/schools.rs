@@ -8,8 +8,9 @@ use store::query::schools::{self as q, SchoolSort};
 use crate::Limits;
 use crate::cursor::SchoolCursor;
 use crate::error::{bad_input, internal};
-use crate::loaders::Loaders;
+use crate::loaders::loaders;
 use crate::types::{School, SchoolFilter, SchoolOrder, SchoolOrderField, SortDirection};
+use store::entity::school;
 
 /// Page size when `first` is not given.
 const DEFAULT_PAGE: usize = 50;
@@ -35,7 +36,7 @@ impl SchoolListInfo {
 impl SchoolQuery {
     /// One establishment by URN.
     async fn school(&self, ctx: &Context<'_>, urn: i32) -> Result<Option<School>> {
-        let loaders = ctx.data_unchecked::<Loaders>();
+        let loaders = loaders(ctx)?;
         Ok(loaders.schools.load_one(urn).await.map_err(internal)?.map(School::from))
     }
 
@@ -73,9 +74,11 @@ impl SchoolQuery {
         };
         let filter: q::SchoolFilter = filter.unwrap_or_default().into();
         let db = ctx.data_unchecked::<DatabaseConnection>();
-        let mut rows = q::list(db, &filter, sort, descending, after.as_ref(), first as u64 + 1).await.map_err(internal)?;
+        let mut rows =
+            q::list(db, &filter, sort, descending, after.as_ref(), first as u64 + 1).await.map_err(internal)?;
         let has_next = rows.len() > first;
         rows.truncate(first);
+        prefetch_relations(ctx, &rows).await?;
         let mut connection = Connection::with_additional_fields(after.is_some(), has_next, SchoolListInfo { filter });
         connection.edges.extend(rows.into_iter().map(|m| {
             let cursor = SchoolCursor { sort, descending, key: q::SchoolKey { name: m.name.clone(), urn: m.urn } };
@@ -83,4 +86,28 @@ impl SchoolQuery {
         }));
         Ok(connection)
     }
+}
+
+/// Loads the relations the selection asks for, one query each for the whole page, into the
+/// request's loader cache: the per-school resolvers then find them there.
+async fn prefetch_relations(ctx: &Context<'_>, rows: &[school::Model]) -> Result<()> {
+    let look = ctx.look_ahead();
+    let wants = |f: &str| look.field("nodes").field(f).exists() || look.field("edges").field("node").field(f).exists();
+    let loaders = loaders(ctx)?;
+    let urns = || rows.iter().map(|s| s.urn);
+    if wants("district") {
+        let codes: std::collections::BTreeSet<String> = rows.iter().filter_map(|s| s.district_code.clone()).collect();
+        loaders.districts.load_many(codes).await.map_err(internal)?;
+    }
+    if wants("localAuthority") {
+        let codes: std::collections::BTreeSet<String> = rows.iter().filter_map(|s| s.la_code.clone()).collect();
+        loaders.las.load_many(codes).await.map_err(internal)?;
+    }
+    if wants("srps") {
+        loaders.srps.load_many(urns()).await.map_err(internal)?;
+    }
+    if wants("senProvision") {
+        loaders.sen.load_many(urns()).await.map_err(internal)?;
+    }
+    Ok(())
 }

@@ -5,7 +5,7 @@ use store::entity::district;
 
 use super::{LocalAuthority, School};
 use crate::error::internal;
-use crate::loaders::Loaders;
+use crate::loaders::loaders;
 
 /// A local authority district, e.g. Ashford (`E07000105`).
 #[derive(SimpleObject, Clone)]
@@ -28,7 +28,7 @@ impl From<district::Model> for District {
 impl District {
     /// Every establishment in the district, by name.
     async fn schools(&self, ctx: &Context<'_>) -> Result<Vec<School>> {
-        let loaders = ctx.data_unchecked::<Loaders>();
+        let loaders = loaders(ctx)?;
         let rows = loaders.district_schools.load_one(self.code.clone()).await.map_err(internal)?.unwrap_or_default();
         Ok(rows.into_iter().map(School::from).collect())
     }
@@ -36,7 +36,7 @@ impl District {
     /// The local authority the district belongs to.
     async fn local_authority(&self, ctx: &Context<'_>) -> Result<Option<LocalAuthority>> {
         let Some(code) = &self.la_code else { return Ok(None) };
-        let loaders = ctx.data_unchecked::<Loaders>();
+        let loaders = loaders(ctx)?;
         Ok(loaders.las.load_one(code.clone()).await.map_err(internal)?.map(LocalAuthority::from))
     }
 }

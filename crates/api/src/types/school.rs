@@ -5,7 +5,7 @@ use store::entity::school;
 
 use super::{District, LocalAuthority, Srp};
 use crate::error::internal;
-use crate::loaders::Loaders;
+use crate::loaders::loaders;
 use crate::scalars::Date;
 
 /// An establishment from the register of schools (GIAS): identity, type, phase, status and size.
@@ -89,27 +89,27 @@ impl School {
     /// The local authority district the school is in.
     async fn district(&self, ctx: &Context<'_>) -> Result<Option<District>> {
         let Some(code) = &self.district_code else { return Ok(None) };
-        let loaders = ctx.data_unchecked::<Loaders>();
+        let loaders = loaders(ctx)?;
         Ok(loaders.districts.load_one(code.clone()).await.map_err(internal)?.map(District::from))
     }
 
     /// The local authority that maintains or hosts the school.
     async fn local_authority(&self, ctx: &Context<'_>) -> Result<Option<LocalAuthority>> {
         let Some(code) = &self.la_code else { return Ok(None) };
-        let loaders = ctx.data_unchecked::<Loaders>();
+        let loaders = loaders(ctx)?;
         Ok(loaders.las.load_one(code.clone()).await.map_err(internal)?.map(LocalAuthority::from))
     }
 
     /// Specialist Resource Provisions (resourced provisions and SEN units) the school hosts.
     async fn srps(&self, ctx: &Context<'_>) -> Result<Vec<Srp>> {
-        let loaders = ctx.data_unchecked::<Loaders>();
+        let loaders = loaders(ctx)?;
         let rows = loaders.srps.load_one(self.urn).await.map_err(internal)?.unwrap_or_default();
         Ok(rows.into_iter().map(Srp::from).collect())
     }
 
     /// Types of SEN the school provides for, in GIAS rank order (SEN1, SEN2, …).
     async fn sen_provision(&self, ctx: &Context<'_>) -> Result<Vec<SenProvision>> {
-        let loaders = ctx.data_unchecked::<Loaders>();
+        let loaders = loaders(ctx)?;
         let rows = loaders.sen.load_one(self.urn).await.map_err(internal)?.unwrap_or_default();
         Ok(rows.into_iter().map(|r| SenProvision { rank: r.rank, need: r.need }).collect())
     }

@@ -5,7 +5,7 @@ use store::entity::srp;
 
 use super::School;
 use crate::error::internal;
-use crate::loaders::Loaders;
+use crate::loaders::loaders;
 use crate::scalars::Date;
 
 /// How GIAS records the provision.
@@ -91,7 +91,7 @@ impl From<srp::Model> for Srp {
 impl Srp {
     /// The mainstream school that hosts the provision.
     async fn host(&self, ctx: &Context<'_>) -> Result<Option<School>> {
-        let loaders = ctx.data_unchecked::<Loaders>();
+        let loaders = loaders(ctx)?;
         Ok(loaders.schools.load_one(self.host_urn).await.map_err(internal)?.map(School::from))
     }
 }

@@ -4,6 +4,7 @@
 //! required column refuses the file, a missing optional one is a warning.
 
 mod columns;
+mod lines;
 mod row;
 
 use std::io::Read;
@@ -12,6 +13,7 @@ pub use columns::{OPTIONAL_COLUMNS, REQUIRED_COLUMNS};
 
 use crate::{Error, ImportIssue, TextEncoding};
 use columns::Columns;
+use lines::LineIndex;
 
 /// One data row of the extract: either an establishment or the reasons it was rejected.
 #[derive(Debug)]
@@ -26,7 +28,8 @@ pub enum GiasRow {
 /// Streams establishments out of a GIAS extract without holding the file in memory.
 pub struct GiasReader<R: Read> {
     file: String,
-    csv: csv::Reader<R>,
+    csv: csv::Reader<LineIndex<R>>,
+    lines: lines::Lines,
     columns: Columns,
     encoding: TextEncoding,
     record: csv::ByteRecord,
@@ -37,6 +40,7 @@ pub struct GiasReader<R: Read> {
 impl<R: Read> GiasReader<R> {
     /// Reads the header row; fails when the file is empty or lacks a required column.
     pub fn new(file: &str, reader: R, encoding: TextEncoding) -> Result<Self, Error> {
+        let (reader, lines) = LineIndex::new(reader);
         let mut csv = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(reader);
         let mut header = csv::ByteRecord::new();
         let has_header = csv.read_byte_record(&mut header).map_err(|e| csv_error(file, &e))?;
@@ -48,6 +52,7 @@ impl<R: Read> GiasReader<R> {
         Ok(Self {
             file: file.to_owned(),
             csv,
+            lines,
             columns,
             encoding,
             record: csv::ByteRecord::new(),
@@ -76,7 +81,8 @@ impl<R: Read> GiasReader<R> {
                 continue;
             }
             self.rows += 1;
-            let line = self.record.position().map_or(0, |p| p.line());
+            // csv's own line count lags by one after a CRLF terminator: count newlines instead.
+            let line = self.lines.line_at(self.record.position().map_or(0, |p| p.byte()));
             return Ok(Some(row::parse_row(&self.file, line, &self.record, &self.columns, self.encoding)));
         }
     }
@@ -93,7 +99,9 @@ impl<R: Read> Iterator for GiasReader<R> {
 fn csv_error(file: &str, e: &csv::Error) -> Error {
     let line = e.position().map_or(0, |p| p.line());
     match e.kind() {
-        csv::ErrorKind::Io(io) => Error::Io { file: file.to_owned(), source: std::io::Error::new(io.kind(), io.to_string()) },
+        csv::ErrorKind::Io(io) => {
+            Error::Io { file: file.to_owned(), source: std::io::Error::new(io.kind(), io.to_string()) }
+        }
         _ => Error::Csv { file: file.to_owned(), line, message: e.to_string() },
     }
 }

@@ -78,9 +78,7 @@ impl RowCtx<'_> {
             return None;
         }
         // GIAS publishes dd-mm-yyyy; files re-saved by Excel or tools come as dd/mm/yyyy or ISO.
-        let parsed = ["%d-%m-%Y", "%d/%m/%Y", "%Y-%m-%d"]
-            .iter()
-            .find_map(|f| NaiveDate::parse_from_str(&s, f).ok());
+        let parsed = ["%d-%m-%Y", "%d/%m/%Y", "%Y-%m-%d"].iter().find_map(|f| NaiveDate::parse_from_str(&s, f).ok());
         if parsed.is_none() {
             let column = self.column(idx).to_owned();
             self.error(idx, "bad_date", format!("{column} is not a date in dd-mm-yyyy form ({s:?})"));

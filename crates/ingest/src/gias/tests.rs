@@ -39,7 +39,9 @@ fn a_windows_1252_curly_apostrophe_becomes_u2019() {
 
 #[test]
 fn a_quoted_name_with_commas_stays_one_field() {
-    let file = format!("{HEADER}118002,886,Kent,2002,\"Holy Trinity and St John's, Margate\",Voluntary aided school,Local authority maintained schools,Open,,Primary,,,,,,,,,E07000114,Thanet,\r\n");
+    let file = format!(
+        "{HEADER}118002,886,Kent,2002,\"Holy Trinity and St John's, Margate\",Voluntary aided school,Local authority maintained schools,Open,,Primary,,,,,,,,,E07000114,Thanet,\r\n"
+    );
     let (rows, _) = read_all(file.as_bytes()).unwrap();
     let school = establishment(&rows[0]);
     assert_eq!(school.name, "Holy Trinity and St John's, Margate");
@@ -48,7 +50,9 @@ fn a_quoted_name_with_commas_stays_one_field() {
 
 #[test]
 fn empty_numeric_cells_are_none_not_zero() {
-    let file = format!("{HEADER}118003,886,Kent,2003,Ashford Oaks,Community school,Local authority maintained schools,Open,,Primary,,,,Resourced provision,,,,,E07000105,Ashford,\r\n");
+    let file = format!(
+        "{HEADER}118003,886,Kent,2003,Ashford Oaks,Community school,Local authority maintained schools,Open,,Primary,,,,Resourced provision,,,,,E07000105,Ashford,\r\n"
+    );
     let (rows, _) = read_all(file.as_bytes()).unwrap();
     let school = establishment(&rows[0]);
     assert_eq!(school.number_of_pupils, None);
@@ -57,7 +61,9 @@ fn empty_numeric_cells_are_none_not_zero() {
 
 #[test]
 fn resourced_provision_and_sen_unit_give_two_srps() {
-    let file = format!("{HEADER}118004,886,Kent,2004,Twin School,Community school,Local authority maintained schools,Open,,Primary,300,,,Resourced provision and SEN unit,12,15,8,10,E07000105,Ashford,\r\n");
+    let file = format!(
+        "{HEADER}118004,886,Kent,2004,Twin School,Community school,Local authority maintained schools,Open,,Primary,300,,,Resourced provision and SEN unit,12,15,8,10,E07000105,Ashford,\r\n"
+    );
     let (rows, _) = read_all(file.as_bytes()).unwrap();
     let srps = &establishment(&rows[0]).srps;
     assert_eq!(srps.len(), 2);
@@ -67,7 +73,9 @@ fn resourced_provision_and_sen_unit_give_two_srps() {
 
 #[test]
 fn sen_ranks_keep_gaps_and_skip_not_applicable() {
-    let file = format!("{HEADER}101077,212,Wandsworth,6000,The Dominie School,Other independent special school,Special schools,Closed,,Not applicable,,Not Applicable,SpLD - Specific Learning Difficulty,Not applicable,,,,,E09000032,Wandsworth,\r\n");
+    let file = format!(
+        "{HEADER}101077,212,Wandsworth,6000,The Dominie School,Other independent special school,Special schools,Closed,,Not applicable,,Not Applicable,SpLD - Specific Learning Difficulty,Not applicable,,,,,E09000032,Wandsworth,\r\n"
+    );
     let (rows, _) = read_all(file.as_bytes()).unwrap();
     let school = establishment(&rows[0]);
     assert_eq!(school.sen_provision, vec![(2, "SpLD - Specific Learning Difficulty".to_owned())]);
@@ -77,7 +85,9 @@ fn sen_ranks_keep_gaps_and_skip_not_applicable() {
 
 #[test]
 fn an_overseas_school_has_no_la_and_no_district() {
-    let file = format!("{HEADER}150516,0,,,Dubai Scholars,British schools overseas,Other types,Open,28-09-2023,Not applicable,,,,,,,,,9999,,\r\n");
+    let file = format!(
+        "{HEADER}150516,0,,,Dubai Scholars,British schools overseas,Other types,Open,28-09-2023,Not applicable,,,,,,,,,9999,,\r\n"
+    );
     let (rows, _) = read_all(file.as_bytes()).unwrap();
     let school = establishment(&rows[0]);
     assert_eq!((school.la.as_ref(), school.district.as_ref(), school.laestab.as_ref()), (None, None, None));
@@ -101,6 +111,17 @@ fn bad_urn_and_bad_date_are_rejected_with_line_and_column() {
 }
 
 #[test]
+fn line_numbers_count_lf_crlf_and_newlines_inside_quotes() {
+    let file = format!(
+        "{HEADER}118010,886,Kent,2010,\"Two\nLines\",Community school,Local authority maintained schools,Open,,Primary,,,,,,,,,E07000105,Ashford,\n\
+         12A45,886,Kent,2011,X,Community school,Local authority maintained schools,Open,,Primary,,,,,,,,,E07000105,Ashford,\r\n"
+    );
+    let (rows, _) = read_all(file.as_bytes()).unwrap();
+    assert!(matches!(rows[0], GiasRow::Establishment { line: 2, .. }));
+    assert!(issues(&rows[1])[0].starts_with("gias.csv:4: "), "{:?}", issues(&rows[1]));
+}
+
+#[test]
 fn a_missing_urn_column_refuses_the_file_and_names_it() {
     let err = read_all(b"LA (code),EstablishmentName\r\n886,X\r\n").unwrap_err();
     assert_eq!(
@@ -116,7 +137,10 @@ fn an_empty_file_is_refused() {
 
 #[test]
 fn a_header_without_rows_is_refused() {
-    assert_eq!(read_all(HEADER.as_bytes()).unwrap_err().to_string(), "gias.csv: the file has a header but no data rows");
+    assert_eq!(
+        read_all(HEADER.as_bytes()).unwrap_err().to_string(),
+        "gias.csv: the file has a header but no data rows"
+    );
 }
 
 #[test]
@@ -124,12 +148,16 @@ fn missing_optional_columns_are_warnings() {
     let file = "URN,LA (code),LA (name),EstablishmentName,TypeOfEstablishment (name),EstablishmentTypeGroup (name),EstablishmentStatus (name),PhaseOfEducation (name)\n118007,886,Kent,X,Community school,Local authority maintained schools,Open,Primary\n";
     let (rows, header) = read_all(file.as_bytes()).unwrap();
     assert_eq!(rows.len(), 1);
-    assert!(header.iter().any(|i| i.to_string() == "gias.csv: warning: column OfstedRating (name): optional column is missing; its values are left empty"));
+    assert!(header.iter().any(|i| i.to_string()
+        == "gias.csv: warning: column OfstedRating (name): optional column is missing; its values are left empty"));
 }
 
 #[test]
 fn a_utf8_file_with_bom_reads_its_first_header() {
-    let file = format!("\u{feff}{HEADER}118008,886,Kent,2008,\u{201c}Quoted\u{201d} School,Community school,Local authority maintained schools,Open,,Primary,,,,,,,,,E07000105,Ashford,\n");
+    let file = format!(
+        "\u{feff}{HEADER}118008,886,Kent,2008,\u{201c}Quoted\u{201d} School,Community school,Local authority maintained schools,Open,,Primary,,,,,,,,,E07000105,Ashford,\n"
+    );
     let (rows, _) = read_all(file.as_bytes()).unwrap();
     assert_eq!(establishment(&rows[0]).name, "\u{201c}Quoted\u{201d} School");
+    assert!(matches!(rows[0], GiasRow::Establishment { line: 2, .. }));
 }

@@ -20,13 +20,8 @@ pub(crate) async fn run(db: DatabaseConnection, args: &ServeArgs, archive_dir: &
     std::fs::create_dir_all(&sample_dir)?;
     let path = sample_dir.join("gias_kent_sample.csv");
     std::fs::write(&path, SAMPLE_GIAS)?;
-    let job = GiasImport {
-        path,
-        la: None,
-        force: false,
-        trigger: "demo".into(),
-        archive_dir: Some(archive_dir.to_owned()),
-    };
+    let job =
+        GiasImport { path, la: None, force: false, trigger: "demo".into(), archive_dir: Some(archive_dir.to_owned()) };
     let code = import::report(import_gias::run(&db, &job, &CliProgress::new()).await, Format::Text);
     if code != ExitCode::SUCCESS {
         return Ok(code);

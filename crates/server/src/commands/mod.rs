@@ -70,7 +70,10 @@ mod tests {
     #[test]
     fn the_archive_sits_beside_the_sqlite_file() {
         assert_eq!(default_archive_dir("sqlite://inclusion.db?mode=rwc"), PathBuf::from("archive"));
-        assert_eq!(default_archive_dir("sqlite:///var/lib/inclusion/x.db"), PathBuf::from("/var/lib/inclusion/archive"));
+        assert_eq!(
+            default_archive_dir("sqlite:///var/lib/inclusion/x.db"),
+            PathBuf::from("/var/lib/inclusion/archive")
+        );
         assert_eq!(default_archive_dir("postgres://u@h/db"), PathBuf::from("archive"));
     }
 }

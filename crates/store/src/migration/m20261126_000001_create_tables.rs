@@ -182,7 +182,15 @@ impl MigrationTrait for Migration {
         m.create_index(unique(
             "ux_observation_key",
             "observation",
-            &["measure_code", "time_period", "time_identifier", "geographic_level", "geography_code", "cohort", "breakdown"],
+            &[
+                "measure_code",
+                "time_period",
+                "time_identifier",
+                "geographic_level",
+                "geography_code",
+                "cohort",
+                "breakdown",
+            ],
         ))
         .await?;
         m.create_index(index("ix_observation_geo", "observation", &["geographic_level", "geography_code"])).await?;
@@ -265,9 +273,21 @@ impl MigrationTrait for Migration {
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
         for t in [
-            "api_token", "import_issue", "import_run", "source_file", "training_enrolment", "observation",
-            "measure", "designation", "srp", "school_sen_provision", "school", "cluster_member",
-            "locality_cluster", "district", "local_authority",
+            "api_token",
+            "import_issue",
+            "import_run",
+            "source_file",
+            "training_enrolment",
+            "observation",
+            "measure",
+            "designation",
+            "srp",
+            "school_sen_provision",
+            "school",
+            "cluster_member",
+            "locality_cluster",
+            "district",
+            "local_authority",
         ] {
             m.drop_table(Table::drop().table(t).if_exists().to_owned()).await?;
         }

@@ -1,7 +1,9 @@
 //! Schools: filtered, keyset-paginated lists and lookups by URN.
 
 use sea_orm::sea_query::{Expr, ExprTrait, Func, Query};
-use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+};
 
 use crate::Error;
 use crate::entity::{school, school_sen_provision, srp};
@@ -61,11 +63,7 @@ fn condition(f: &SchoolFilter) -> Condition {
     }
     if let Some(v) = f.has_srp {
         let hosts = Query::select().column(srp::Column::HostUrn).from(srp::Entity).to_owned();
-        c = c.add(if v {
-            school::Column::Urn.in_subquery(hosts)
-        } else {
-            school::Column::Urn.not_in_subquery(hosts)
-        });
+        c = c.add(if v { school::Column::Urn.in_subquery(hosts) } else { school::Column::Urn.not_in_subquery(hosts) });
     }
     if let Some(v) = f.is_special {
         c = c.add(school::Column::IsSpecial.eq(v));
