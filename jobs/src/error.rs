@@ -18,6 +18,13 @@ pub enum Error {
     },
     #[error(transparent)]
     Store(#[from] store::Error),
+    /// Fetching the input failed (after retries where a retry could help).
+    #[error(transparent)]
+    Fetch(#[from] sources::Error),
+    #[error("no mapping serves data set {dataset:?}: pass --mapping NAME (known: {known})")]
+    NoMapping { dataset: String, known: String },
+    #[error("the ZIP {file} holds no CSV file")]
+    EmptyZip { file: String },
 }
 
 impl From<store::DbErr> for Error {

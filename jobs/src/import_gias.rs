@@ -6,13 +6,14 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use chrono::Utc;
+use ingest::ImportIssue;
 use ingest::gias::{GiasReader, GiasRow};
-use ingest::{ImportIssue, Severity};
 use sea_orm::{DatabaseConnection, DatabaseTransaction, TransactionTrait};
 use store::gias::{GiasWriter, RowOutcome};
 use store::runs::{self, IssueRow, RunCounts, RunStatus};
 use tracing::{info, warn};
 
+use crate::import_ees::issue_row;
 use crate::progress::Counting;
 use crate::{Error, ImportProgress, ImportSummary, SourceFile};
 
@@ -154,6 +155,7 @@ async fn import(
         sha256: source.sha256,
         status,
         counts,
+        noun: "establishments",
         skipped,
         flagged_missing,
         issues,
@@ -234,20 +236,4 @@ async fn write_rows<R: std::io::Read>(
     let stored: Vec<IssueRow> = issues.iter().map(issue_row).collect();
     runs::insert_issues(txn, run_id, &stored).await?;
     Ok(Written { counts, skipped, flagged_missing: totals.flagged_missing, issues })
-}
-
-fn issue_row(i: &ImportIssue) -> IssueRow {
-    IssueRow {
-        file: i.file.clone(),
-        sheet: i.sheet.clone(),
-        row: i.row.map(|r| r as i64),
-        column: i.column.clone(),
-        severity: match i.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-        }
-        .to_owned(),
-        code: i.code.to_owned(),
-        message: i.message.clone(),
-    }
 }

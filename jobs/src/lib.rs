@@ -2,6 +2,7 @@
 
 mod archive;
 mod error;
+pub mod import_ees;
 pub mod import_gias;
 mod progress;
 mod summary;

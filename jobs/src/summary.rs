@@ -14,6 +14,8 @@ pub struct ImportSummary {
     pub sha256: String,
     pub status: RunStatus,
     pub counts: RunCounts,
+    /// What `inserted`/`updated`/`unchanged` count: `establishments`, `observations`, …
+    pub noun: &'static str,
     /// Rows outside the requested scope (another LA), read and passed over.
     pub skipped: i64,
     /// URNs the store knew in this scope that the extract no longer lists.
@@ -33,6 +35,7 @@ impl fmt::Display for ImportSummary {
             "{}: {} {} (run {}, sha256 {}): {}",
             self.job,
             match self.status {
+                RunStatus::Unchanged if c.read == 0 => "source unchanged, nothing read from",
                 RunStatus::Unchanged => "nothing changed from",
                 _ => "imported",
             },
@@ -43,8 +46,8 @@ impl fmt::Display for ImportSummary {
         )?;
         write!(
             f,
-            "rows read {}, inserted {}, updated {}, unchanged {}, rejected {}",
-            c.read, c.inserted, c.updated, c.unchanged, c.rejected
+            "rows read {}, rejected {}; {} inserted {}, updated {}, unchanged {}",
+            c.read, c.rejected, self.noun, c.inserted, c.updated, c.unchanged
         )?;
         if self.skipped > 0 {
             write!(f, ", outside scope {}", self.skipped)?;

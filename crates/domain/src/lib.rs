@@ -3,7 +3,13 @@
 mod error;
 mod establishment;
 mod ids;
+pub mod register;
+pub mod stats;
 
 pub use error::Error;
 pub use establishment::{Establishment, GiasSrp, SrpKind};
 pub use ids::{DistrictCode, LaCode, Laestab, Urn};
+pub use register::{
+    AgeRange, ClusterMembership, DesignationEntry, NeedType, SchoolRef, SrpRegisterEntry, TrainingEntry, TrainingStatus,
+};
+pub use stats::{Cell, TimePeriod, TimePeriodError};

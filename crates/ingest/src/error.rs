@@ -13,6 +13,28 @@ pub enum Error {
     MissingColumns { file: String, columns: Vec<String> },
     #[error("{file}:{line}: malformed CSV: {message}")]
     Csv { file: String, line: u64, message: String },
+    #[error("{file}: not a spreadsheet ({reason})")]
+    NotSpreadsheet { file: String, reason: String },
+    #[error("{file}: the workbook is encrypted (password protected); save a copy without a password and import that")]
+    Encrypted { file: String },
+    #[error("{file}: the file is {size} bytes, over the limit of {limit} bytes")]
+    TooLarge { file: String, size: u64, limit: u64 },
+    #[error("{file}: cannot read the workbook: {message}")]
+    Workbook { file: String, message: String },
+    #[error("{file}: no sheet named {sheet:?} (sheets: {})", available.join(", "))]
+    SheetNotFound { file: String, sheet: String, available: Vec<String> },
+    #[error("{file}: no sheet has data")]
+    NoSheet { file: String },
+    #[error("{file} [{sheet}]: required column{} for {kind} {} missing: {}", if columns.len() == 1 { "" } else { "s" }, if columns.len() == 1 { "is" } else { "are" }, columns.join(", "))]
+    SheetMissingColumns { file: String, sheet: String, kind: &'static str, columns: Vec<String> },
+    #[error("{file} [{sheet}]: the sheet has a header but no data rows")]
+    SheetNoRows { file: String, sheet: String },
+    #[error("unknown spreadsheet kind {kind:?} (expected srp, designations, clusters or training)")]
+    UnknownKind { kind: String },
+    #[error("{file}: not a valid mapping file: {message}")]
+    MappingSyntax { file: String, message: String },
+    #[error("{file}: mapping key `{key}`: {message}")]
+    Mapping { file: String, key: String, message: String },
     #[error("{file}: cannot read: {source}")]
     Io {
         file: String,

@@ -21,6 +21,22 @@ pub struct Cli {
     #[arg(long, env = "INCLUSION_ARCHIVE_DIR", global = true)]
     pub archive_dir: Option<PathBuf>,
 
+    /// Directory of mapping files (TOML) that add to or override the built-in ones.
+    #[arg(long = "mappings", env = "INCLUSION_MAPPINGS_DIR", global = true)]
+    pub mappings_dir: Option<PathBuf>,
+
+    /// Base URL of the Explore Education Statistics API.
+    #[arg(long, env = "INCLUSION_EES_BASE_URL", default_value = sources::DEFAULT_BASE_URL, global = true)]
+    pub ees_base_url: String,
+
+    /// Seconds to wait for the next bytes of a DfE response before retrying.
+    #[arg(long, env = "INCLUSION_HTTP_READ_TIMEOUT", default_value_t = 60, global = true)]
+    pub http_read_timeout: u64,
+
+    /// Attempts per DfE request (timeouts, 429 and 5xx are retried with backoff).
+    #[arg(long, env = "INCLUSION_HTTP_ATTEMPTS", default_value_t = 5, global = true)]
+    pub http_attempts: u32,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -60,6 +76,37 @@ pub struct ServeArgs {
 pub enum ImportCommand {
     /// The GIAS establishment extract (edubasealldataYYYYMMDD.csv), Windows-1252 or UTF-8.
     Gias(GiasArgs),
+    /// A data set of the Explore Education Statistics API, downloaded as CSV.
+    Ees(EesArgs),
+    /// An EES tidy CSV (open-data standard) from a file or URL (a ZIP of CSVs too).
+    #[command(name = "ees-csv")]
+    EesCsv(EesCsvArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct EesArgs {
+    /// Data set id (a UUID, as the EES API lists it).
+    #[arg(long)]
+    pub dataset: String,
+    /// Data set version, e.g. `2.0` [default: the latest].
+    #[arg(long)]
+    pub version: Option<String>,
+    /// Mapping to read it with [default: the mapping that names this data set].
+    #[arg(long)]
+    pub mapping: Option<String>,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct EesCsvArgs {
+    /// A path, or an http(s) URL.
+    pub source: String,
+    /// Mapping to read it with (a file name in mappings/ without `.toml`).
+    #[arg(long)]
+    pub mapping: String,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
 }
 
 #[derive(Debug, clap::Args)]

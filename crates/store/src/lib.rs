@@ -7,6 +7,7 @@ pub mod gias;
 pub mod migration;
 pub mod query;
 pub mod runs;
+pub mod stats;
 
 pub use connect::{Backend, connect, migrate};
 pub use error::Error;

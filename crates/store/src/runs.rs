@@ -185,3 +185,45 @@ pub async fn insert_issues(db: &impl ConnectionTrait, run_id: i64, issues: &[Iss
     }
     Ok(())
 }
+
+/// What we last fetched from `url`.
+pub async fn fetch_state(
+    db: &impl ConnectionTrait,
+    url: &str,
+) -> Result<Option<crate::entity::fetch_state::Model>, Error> {
+    Ok(crate::entity::fetch_state::Entity::find_by_id(url.to_owned()).one(db).await?)
+}
+
+/// Remembers a fetch's validators and hash; called before the import, so it survives a failure.
+pub async fn save_fetch_state(
+    db: &impl ConnectionTrait,
+    url: &str,
+    etag: Option<&str>,
+    last_modified: Option<&str>,
+    sha256: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<(), Error> {
+    use crate::entity::fetch_state;
+    use sea_orm::sea_query::OnConflict;
+    let row = fetch_state::ActiveModel {
+        url: Set(url.to_owned()),
+        etag: Set(etag.map(str::to_owned)),
+        last_modified: Set(last_modified.map(str::to_owned)),
+        sha256: Set(sha256.map(str::to_owned)),
+        checked_at: Set(now),
+    };
+    fetch_state::Entity::insert(row)
+        .on_conflict(
+            OnConflict::column(fetch_state::Column::Url)
+                .update_columns([
+                    fetch_state::Column::Etag,
+                    fetch_state::Column::LastModified,
+                    fetch_state::Column::Sha256,
+                    fetch_state::Column::CheckedAt,
+                ])
+                .to_owned(),
+        )
+        .exec(db)
+        .await?;
+    Ok(())
+}

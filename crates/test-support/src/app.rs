@@ -29,6 +29,8 @@ impl TestApp {
             })
             .await;
         });
+        // reqwest is built without a default TLS provider (see Cargo.toml): install ring's.
+        sources::ensure_crypto_provider();
         Self { addr, client: reqwest::Client::new(), shutdown: Some(tx), handle: Some(handle) }
     }
 

@@ -2,6 +2,7 @@
 
 mod app;
 mod db;
+pub mod fake_dfe;
 pub mod fixture;
 pub mod gias_synth;
 

@@ -9,8 +9,9 @@ use std::sync::Arc;
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use async_graphql::{Context, Result};
 use sea_orm::DatabaseConnection;
-use store::entity::{district, local_authority, school, school_sen_provision, srp};
-use store::query::{places, schools, srps};
+use store::entity::{district, local_authority, measure, observation, school, school_sen_provision, srp};
+use store::query::stats::ObservationFilter;
+use store::query::{places, schools, srps, stats};
 
 type LoadError = Arc<store::Error>;
 
@@ -24,6 +25,8 @@ pub(crate) struct Loaders {
     pub srps: Cached<SrpsByHost>,
     pub sen: Cached<SenByUrn>,
     pub district_schools: Cached<SchoolsByDistrict>,
+    pub measures: Cached<MeasureLoader>,
+    pub observations: Cached<ObservationLoader>,
 }
 
 /// The request's loaders; an error (not a panic) if the request was not `prepare`d.
@@ -40,7 +43,9 @@ impl Loaders {
             schools: DataLoader::with_cache(SchoolLoader(db.clone()), spawn, HashMapCache::default()),
             srps: DataLoader::with_cache(SrpsByHost(db.clone()), spawn, HashMapCache::default()),
             sen: DataLoader::with_cache(SenByUrn(db.clone()), spawn, HashMapCache::default()),
-            district_schools: DataLoader::with_cache(SchoolsByDistrict(db), spawn, HashMapCache::default()),
+            district_schools: DataLoader::with_cache(SchoolsByDistrict(db.clone()), spawn, HashMapCache::default()),
+            measures: DataLoader::with_cache(MeasureLoader(db.clone()), spawn, HashMapCache::default()),
+            observations: DataLoader::with_cache(ObservationLoader(db), spawn, HashMapCache::default()),
         }
     }
 }
@@ -114,6 +119,51 @@ impl Loader<String> for SchoolsByDistrict {
     async fn load(&self, keys: &[String]) -> Result<HashMap<String, Self::Value>, Self::Error> {
         let rows = schools::by_districts(&self.0, keys).await.map_err(Arc::new)?;
         Ok(group(keys, rows, |s| s.district_code.clone().unwrap_or_default()))
+    }
+}
+
+pub(crate) struct MeasureLoader(DatabaseConnection);
+
+impl Loader<String> for MeasureLoader {
+    type Value = measure::Model;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[String]) -> Result<HashMap<String, Self::Value>, Self::Error> {
+        let rows = stats::measures_by_codes(&self.0, keys).await.map_err(Arc::new)?;
+        Ok(rows.into_iter().map(|m| (m.code.clone(), m)).collect())
+    }
+}
+
+/// Observations of one place under one filter.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) struct ObsKey {
+    pub level: String,
+    pub code: String,
+    pub filter: ObservationFilter,
+}
+
+pub(crate) struct ObservationLoader(DatabaseConnection);
+
+impl Loader<ObsKey> for ObservationLoader {
+    type Value = Vec<observation::Model>;
+    type Error = LoadError;
+
+    /// One query per (level, filter) among the keys: usually one for a whole page of places.
+    async fn load(&self, keys: &[ObsKey]) -> Result<HashMap<ObsKey, Self::Value>, Self::Error> {
+        let mut groups: HashMap<(&str, &ObservationFilter), Vec<String>> = HashMap::new();
+        for k in keys {
+            groups.entry((k.level.as_str(), &k.filter)).or_default().push(k.code.clone());
+        }
+        let mut out: HashMap<ObsKey, Self::Value> = keys.iter().map(|k| (k.clone(), Vec::new())).collect();
+        for ((level, filter), codes) in groups {
+            for row in stats::for_places(&self.0, level, &codes, filter).await.map_err(Arc::new)? {
+                let key = ObsKey { level: level.to_owned(), code: row.geography_code.clone(), filter: filter.clone() };
+                if let Some(v) = out.get_mut(&key) {
+                    v.push(row);
+                }
+            }
+        }
+        Ok(out)
     }
 }
 

@@ -5,7 +5,7 @@ use sea_orm::DatabaseConnection;
 
 use crate::error::internal;
 use crate::loaders::loaders;
-use crate::types::{District, LocalAuthority};
+use crate::types::{District, England, LocalAuthority, Measure};
 
 #[derive(Default)]
 pub struct PlaceQuery;
@@ -23,6 +23,17 @@ impl PlaceQuery {
     async fn district(&self, ctx: &Context<'_>, code: String) -> Result<Option<District>> {
         let loaders = loaders(ctx)?;
         Ok(loaders.districts.load_one(code).await.map_err(internal)?.map(District::from))
+    }
+
+    /// England, for national figures.
+    async fn england(&self) -> England {
+        England { code: "E92000001".into(), name: "England".into() }
+    }
+
+    /// Every measure imported so far.
+    async fn measures(&self, ctx: &Context<'_>) -> Result<Vec<Measure>> {
+        let db = ctx.data_unchecked::<DatabaseConnection>();
+        Ok(store::query::stats::measures(db).await.map_err(internal)?.into_iter().map(Measure::from).collect())
     }
 
     /// One local authority by old code (`886`) or GSS code (`E10000016`).

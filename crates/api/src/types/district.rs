@@ -3,7 +3,8 @@
 use async_graphql::{ComplexObject, Context, Result, SimpleObject};
 use store::entity::district;
 
-use super::{LocalAuthority, School};
+use super::observation::{ObservationQuery, observations_of};
+use super::{LocalAuthority, Observation, School};
 use crate::error::internal;
 use crate::loaders::loaders;
 
@@ -31,6 +32,11 @@ impl District {
         let loaders = loaders(ctx)?;
         let rows = loaders.district_schools.load_one(self.code.clone()).await.map_err(internal)?.unwrap_or_default();
         Ok(rows.into_iter().map(School::from).collect())
+    }
+
+    /// District-level figures (EES level `Local authority district`).
+    async fn observations(&self, ctx: &Context<'_>, query: Option<ObservationQuery>) -> Result<Vec<Observation>> {
+        observations_of(ctx, "lad", &self.code, query).await
     }
 
     /// The local authority the district belongs to.

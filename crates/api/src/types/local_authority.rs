@@ -4,7 +4,8 @@ use async_graphql::{ComplexObject, Context, Result, SimpleObject};
 use sea_orm::DatabaseConnection;
 use store::entity::local_authority;
 
-use super::District;
+use super::observation::{ObservationQuery, observations_of};
+use super::{District, Observation};
 use crate::error::internal;
 
 /// A local authority, e.g. Kent (`886`, `E10000016`).
@@ -26,10 +27,32 @@ impl From<local_authority::Model> for LocalAuthority {
 
 #[ComplexObject]
 impl LocalAuthority {
+    /// LA-level figures, to read beside each school's and England's.
+    async fn observations(&self, ctx: &Context<'_>, query: Option<ObservationQuery>) -> Result<Vec<Observation>> {
+        observations_of(ctx, "la", &self.code, query).await
+    }
+
     /// The districts the LA's schools lie in, by name.
     async fn districts(&self, ctx: &Context<'_>) -> Result<Vec<District>> {
         let db = ctx.data_unchecked::<DatabaseConnection>();
         let rows = store::query::places::districts(db, Some(&self.code)).await.map_err(internal)?;
         Ok(rows.into_iter().map(District::from).collect())
+    }
+}
+
+/// England as a whole: national figures to compare against.
+#[derive(SimpleObject, Clone)]
+#[graphql(complex)]
+pub struct England {
+    /// `E92000001`.
+    pub code: String,
+    pub name: String,
+}
+
+#[ComplexObject]
+impl England {
+    /// National figures.
+    async fn observations(&self, ctx: &Context<'_>, query: Option<ObservationQuery>) -> Result<Vec<Observation>> {
+        observations_of(ctx, "national", &self.code, query).await
     }
 }

@@ -3,10 +3,12 @@
 
 mod district;
 mod local_authority;
+mod observation;
 mod school;
 mod srp;
 
 pub use district::District;
-pub use local_authority::LocalAuthority;
+pub use local_authority::{England, LocalAuthority};
+pub use observation::{Measure, Observation};
 pub use school::{School, SchoolFilter, SchoolOrder, SchoolOrderField, SortDirection};
 pub use srp::Srp;

@@ -3,7 +3,8 @@
 use async_graphql::{ComplexObject, Context, Enum, InputObject, Result, SimpleObject};
 use store::entity::school;
 
-use super::{District, LocalAuthority, Srp};
+use super::observation::{ObservationQuery, observations_of};
+use super::{District, LocalAuthority, Observation, Srp};
 use crate::error::internal;
 use crate::loaders::loaders;
 use crate::scalars::Date;
@@ -107,6 +108,24 @@ impl School {
         Ok(rows.into_iter().map(Srp::from).collect())
     }
 
+    /// The school's figures (school-level DfE statistics), narrowed by `query`.
+    async fn observations(&self, ctx: &Context<'_>, query: Option<ObservationQuery>) -> Result<Vec<Observation>> {
+        observations_of(ctx, "school", &self.urn.to_string(), query).await
+    }
+
+    /// Pupils on roll, on SEN support and with an EHC plan (school-level SEN statistics), for
+    /// `period` (`2023/24`) or the latest period published.
+    async fn pupils(&self, ctx: &Context<'_>, period: Option<String>) -> Result<Option<PupilCensus>> {
+        let query = ObservationQuery {
+            measures: Some(PUPIL_MEASURES.iter().map(|m| (*m).to_owned()).collect()),
+            periods: period.map(|p| vec![p]),
+            cohorts: None,
+            breakdowns: None,
+        };
+        let rows = observations_of(ctx, "school", &self.urn.to_string(), Some(query)).await?;
+        Ok(PupilCensus::latest(&rows))
+    }
+
     /// Types of SEN the school provides for, in GIAS rank order (SEN1, SEN2, …).
     async fn sen_provision(&self, ctx: &Context<'_>) -> Result<Vec<SenProvision>> {
         let loaders = loaders(ctx)?;
@@ -182,4 +201,44 @@ pub struct SchoolOrder {
     pub field: SchoolOrderField,
     #[graphql(default)]
     pub direction: SortDirection,
+}
+
+/// Measures the school-level SEN mapping (`mappings/sen_school.toml`) produces.
+const PUPIL_MEASURES: [&str; 3] = ["sen_school_pupils", "sen_school_sen_support", "sen_school_ehcp"];
+
+/// A school's pupils by SEN status in one census.
+#[derive(SimpleObject, Clone, Debug, PartialEq)]
+pub struct PupilCensus {
+    /// As DfE shows it, e.g. `2023/24`.
+    pub period: String,
+    pub headcount: Option<f64>,
+    pub sen_support: Option<f64>,
+    pub ehc_plan: Option<f64>,
+    /// SEN support ÷ headcount, 0–1; null without both figures.
+    pub sen_support_share: Option<f64>,
+    /// EHC plans ÷ headcount, 0–1; null without both figures.
+    pub ehc_plan_share: Option<f64>,
+}
+
+impl PupilCensus {
+    fn latest(rows: &[super::Observation]) -> Option<Self> {
+        let latest = rows.iter().map(|o| (&o.time_period, &o.period)).max()?;
+        let value = |code: &str| {
+            rows.iter().find(|o| &o.time_period == latest.0 && o.measure_code == code).and_then(|o| o.value)
+        };
+        let headcount = value(PUPIL_MEASURES[0]);
+        let share = |n: Option<f64>| match (n, headcount) {
+            (Some(n), Some(d)) if d > 0.0 => Some(n / d),
+            _ => None,
+        };
+        let (sen_support, ehc_plan) = (value(PUPIL_MEASURES[1]), value(PUPIL_MEASURES[2]));
+        Some(Self {
+            period: latest.1.clone(),
+            headcount,
+            sen_support,
+            ehc_plan,
+            sen_support_share: share(sen_support),
+            ehc_plan_share: share(ehc_plan),
+        })
+    }
 }

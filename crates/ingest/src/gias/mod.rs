@@ -4,16 +4,15 @@
 //! required column refuses the file, a missing optional one is a warning.
 
 mod columns;
-mod lines;
 mod row;
 
 use std::io::Read;
 
 pub use columns::{OPTIONAL_COLUMNS, REQUIRED_COLUMNS};
 
+use crate::csv_lines::{LineIndex, Lines};
 use crate::{Error, ImportIssue, TextEncoding};
 use columns::Columns;
-use lines::LineIndex;
 
 /// One data row of the extract: either an establishment or the reasons it was rejected.
 #[derive(Debug)]
@@ -29,7 +28,7 @@ pub enum GiasRow {
 pub struct GiasReader<R: Read> {
     file: String,
     csv: csv::Reader<LineIndex<R>>,
-    lines: lines::Lines,
+    lines: Lines,
     columns: Columns,
     encoding: TextEncoding,
     record: csv::ByteRecord,

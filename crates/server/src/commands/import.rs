@@ -23,6 +23,15 @@ pub(crate) async fn gias(db: &DatabaseConnection, args: GiasArgs, archive_dir: &
     Ok(report(result, args.format))
 }
 
+pub(crate) async fn ees(
+    db: &DatabaseConnection,
+    job: jobs::import_ees::EesImport,
+    format: Format,
+) -> anyhow::Result<ExitCode> {
+    let result = jobs::import_ees::run(db, &job, &CliProgress::new()).await;
+    Ok(report(result, format))
+}
+
 /// Prints the report (text or JSON) and returns 0 when the import committed.
 pub(crate) fn report(result: Result<ImportSummary, jobs::Error>, format: Format) -> ExitCode {
     match (result, format) {
@@ -45,6 +54,7 @@ pub(crate) fn report(result: Result<ImportSummary, jobs::Error>, format: Format)
                     "rejected": s.counts.rejected,
                     "outside_scope": s.skipped,
                 },
+                "counted": s.noun,
                 "flagged_missing": s.flagged_missing,
                 "issues": s.issues,
                 "elapsed_ms": s.elapsed.as_millis() as u64,

@@ -14,6 +14,7 @@ use crate::cli::{Cli, Command, ImportCommand};
 
 pub(crate) async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
     let archive_dir = cli.archive_dir.clone().unwrap_or_else(|| default_archive_dir(&cli.database_url));
+    let ees = cli_ees(&cli);
     match cli.command {
         Command::Schema => {
             print!("{}", api::sdl());
@@ -38,6 +39,56 @@ pub(crate) async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             let db = open(&cli.database_url).await?;
             import::gias(&db, args, &archive_dir).await
         }
+        Command::Import(ImportCommand::Ees(args)) => {
+            let db = open(&cli.database_url).await?;
+            let source = jobs::import_ees::EesSource::Api { dataset: args.dataset, version: args.version };
+            import::ees(&db, ees_job(&ees, source, args.mapping, &archive_dir), args.format).await
+        }
+        Command::Import(ImportCommand::EesCsv(args)) => {
+            let db = open(&cli.database_url).await?;
+            let source = if args.source.starts_with("http://") || args.source.starts_with("https://") {
+                jobs::import_ees::EesSource::Url(args.source)
+            } else {
+                jobs::import_ees::EesSource::File(PathBuf::from(args.source))
+            };
+            import::ees(&db, ees_job(&ees, source, Some(args.mapping), &archive_dir), args.format).await
+        }
+    }
+}
+
+/// The EES-related settings of the command line.
+struct EesSettings {
+    mappings_dir: Option<PathBuf>,
+    base_url: String,
+    client: sources::ClientConfig,
+}
+
+fn cli_ees(cli: &Cli) -> EesSettings {
+    EesSettings {
+        mappings_dir: cli.mappings_dir.clone(),
+        base_url: cli.ees_base_url.clone(),
+        client: sources::ClientConfig {
+            read_timeout: std::time::Duration::from_secs(cli.http_read_timeout),
+            max_attempts: cli.http_attempts.max(1),
+            ..Default::default()
+        },
+    }
+}
+
+fn ees_job(
+    s: &EesSettings,
+    source: jobs::import_ees::EesSource,
+    mapping: Option<String>,
+    archive_dir: &std::path::Path,
+) -> jobs::import_ees::EesImport {
+    jobs::import_ees::EesImport {
+        source,
+        mapping,
+        mappings_dir: s.mappings_dir.clone(),
+        api_base: s.base_url.clone(),
+        client: s.client.clone(),
+        trigger: "cli".into(),
+        archive_dir: archive_dir.to_owned(),
     }
 }
 

@@ -4,6 +4,7 @@ pub mod api_token;
 pub mod cluster_member;
 pub mod designation;
 pub mod district;
+pub mod fetch_state;
 pub mod import_issue;
 pub mod import_run;
 pub mod local_authority;

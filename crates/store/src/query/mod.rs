@@ -4,3 +4,4 @@
 pub mod places;
 pub mod schools;
 pub mod srps;
+pub mod stats;

@@ -1,0 +1,168 @@
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use super::*;
+
+fn mapping_error(text: &str) -> String {
+    Mapping::from_toml("bad.toml", text).unwrap_err().to_string()
+}
+
+const MINIMAL: &str = r#"
+name = "minimal"
+publication = "P"
+datasets = ["d"]
+levels = ["national"]
+
+[[measures]]
+code = "m"
+label = "M"
+unit = "count"
+column = "c"
+"#;
+
+#[test]
+fn every_shipped_mapping_parses() {
+    let mappings = builtin_mappings();
+    assert_eq!(mappings.len(), BUILTIN_MAPPINGS.len());
+    let names: BTreeSet<_> = mappings.iter().map(Mapping::name).collect();
+    assert_eq!(names.len(), mappings.len(), "mapping names are unique");
+    for expected in [
+        "ehc_plans",
+        "cin_sen",
+        "pru_absence",
+        "ap_settings",
+        "ehe",
+        "absence_school",
+        "ks2_sen",
+        "ks4_sen",
+        "exclusions_sen",
+        "sen_school",
+    ] {
+        assert!(names.contains(expected), "{expected}");
+    }
+}
+
+#[test]
+fn measure_codes_are_unique_across_shipped_mappings() {
+    let mut seen = BTreeSet::new();
+    for mapping in builtin_mappings() {
+        for measure in mapping.measures() {
+            assert!(seen.insert(measure.code.clone()), "{} is defined twice", measure.code);
+        }
+    }
+}
+
+#[test]
+fn a_minimal_mapping_defaults_to_cohort_all() {
+    let mapping = Mapping::from_toml("m.toml", MINIMAL).unwrap();
+    assert_eq!((mapping.name(), mapping.publication()), ("minimal", "P"));
+    assert_eq!(mapping.default_cohort, "all");
+    assert_eq!(mapping.measures()[0].unit, "count");
+}
+
+#[test]
+fn an_unknown_key_is_named_with_its_line() {
+    let text = MINIMAL.replace("publication = \"P\"", "publication = \"P\"\npublisher = \"DfE\"");
+    let message = mapping_error(&text);
+    assert!(
+        message.starts_with("bad.toml: not a valid mapping file: line 4, column 1: unknown field `publisher`"),
+        "{message}"
+    );
+}
+
+#[test]
+fn a_missing_key_is_named() {
+    let message = mapping_error(&MINIMAL.replace("publication = \"P\"\n", ""));
+    assert!(message.contains("missing field `publication`"), "{message}");
+}
+
+#[test]
+fn a_bad_unit_names_the_measure_key() {
+    assert_eq!(
+        mapping_error(&MINIMAL.replace("\"count\"", "\"kg\"")),
+        "bad.toml: mapping key `measures[0].unit`: \"kg\" must be one of count, percent, score, rate"
+    );
+}
+
+#[test]
+fn an_unknown_level_is_refused() {
+    let message = mapping_error(&MINIMAL.replace("[\"national\"]", "[\"national\", \"county\"]"));
+    assert!(
+        message.starts_with(
+            "bad.toml: mapping key `levels[1]`: \"county\" is not a level code (one of national, regional, la,"
+        ),
+        "{message}"
+    );
+}
+
+#[test]
+fn a_location_column_cannot_be_a_filter() {
+    let message =
+        mapping_error(&MINIMAL.replace("levels = [\"national\"]", "levels = [\"national\"]\nfilters = [\"la_name\"]"));
+    assert_eq!(message, "bad.toml: mapping key `filters[0]`: \"la_name\" is a location column, not a filter");
+}
+
+#[test]
+fn a_measure_defined_twice_is_refused() {
+    let text = format!("{MINIMAL}\n[[measures]]\ncode = \"m\"\nlabel = \"Again\"\nunit = \"count\"\ncolumn = \"d\"\n");
+    assert_eq!(mapping_error(&text), "bad.toml: mapping key `measures[1].code`: \"m\" is defined twice");
+}
+
+#[test]
+fn a_bad_cohort_setting_is_refused() {
+    let text = format!("{MINIMAL}\n[cohort]\nunmatched = \"ignore\"\n");
+    assert_eq!(
+        mapping_error(&text),
+        "bad.toml: mapping key `cohort.unmatched`: \"ignore\" must be \"reject\" or \"skip\""
+    );
+    let text = format!("{MINIMAL}\n[[cohort.rules]]\ncohort = \"EHCP\"\nwhen = {{ sen = \"EHC plan\" }}\n");
+    assert_eq!(
+        mapping_error(&text),
+        "bad.toml: mapping key `cohort.rules[0].cohort`: \"EHCP\" must be lower-case letters, digits and _"
+    );
+}
+
+#[test]
+fn a_mapping_is_found_by_file_name_path_id_or_pattern() {
+    let mappings = builtin_mappings();
+    let name = |d: &str| Mapping::for_dataset(&mappings, d).map(Mapping::name);
+    assert_eq!(name("ehc_plans__sen2_mi"), Some("ehc_plans"));
+    assert_eq!(name("/data/dfe/ehc_plans__sen2_mi.csv"), Some("ehc_plans"));
+    assert_eq!(name("SEN2_MI.CSV"), Some("ehc_plans"));
+    assert_eq!(name("0768784d-bebc-45be-9a47-850fedb5aeb6"), Some("exclusions_sen"));
+    assert_eq!(
+        name("ks2_regional_local_authority_and_pupil_characteristics_2019_to_2023_revised.csv"),
+        Some("ks2_sen")
+    );
+    assert_eq!(name("2223_lachar_data_revised.csv"), Some("ks4_sen"));
+    assert_eq!(name("something_else"), None);
+}
+
+#[test]
+fn a_mappings_directory_overrides_built_ins_by_name_and_adds_new_ones() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("test_data/ees/mappings");
+    let mappings = load_mappings(Some(&dir)).unwrap();
+    assert_eq!(mappings.len(), BUILTIN_MAPPINGS.len() + 1);
+    let ap = mappings.iter().find(|m| m.name() == "ap_settings").unwrap();
+    assert_eq!(ap.publication(), "Overridden publication");
+    assert!(ap.source().ends_with("ap_settings.toml") && !ap.source().starts_with("builtin:"));
+    assert!(mappings.iter().any(|m| m.name() == "extra"));
+    assert_eq!(load_mappings(None).unwrap(), builtin_mappings());
+}
+
+#[test]
+fn two_files_with_one_name_in_a_directory_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a.toml"), MINIMAL).unwrap();
+    std::fs::write(dir.path().join("b.toml"), MINIMAL).unwrap();
+    let message = load_mappings(Some(dir.path())).unwrap_err().to_string();
+    assert!(message.contains("b.toml: mapping key `name`: \"minimal\" is also the name of"), "{message}");
+}
+
+#[test]
+fn a_broken_file_in_the_directory_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("broken.toml"), "name = ").unwrap();
+    let message = load_mappings(Some(dir.path())).unwrap_err().to_string();
+    assert!(message.contains("broken.toml: not a valid mapping file: line 1"), "{message}");
+}

@@ -1,0 +1,118 @@
+//! OpenDocument spreadsheets: opened through calamine, repaired first when calamine refuses a file
+//! LibreOffice opens, with the merged cells calamine does not expose read from `content.xml` (a cell
+//! with `table:number-rows-spanned` covers the cells below it, as a merged block does in Excel).
+
+use std::collections::HashMap;
+use std::io::Cursor;
+
+use calamine::{Dimensions, Ods, OdsError, Reader as _};
+use quick_xml::Reader;
+use quick_xml::events::{BytesStart, Event};
+
+use super::ods_repair;
+use crate::Error;
+
+/// An opened .ods file and its merged blocks by sheet name.
+pub(crate) type OpenedOds = (Ods<Cursor<Vec<u8>>>, HashMap<String, Vec<Dimensions>>);
+
+pub(crate) fn open_ods(file: &str, bytes: Vec<u8>) -> Result<OpenedOds, Error> {
+    let (ods, bytes) = match Ods::new(Cursor::new(bytes.clone())) {
+        Ok(ods) => (ods, bytes),
+        Err(OdsError::Password) => return Err(Error::Encrypted { file: file.to_owned() }),
+        Err(first) => match ods_repair::repair(&bytes).map(|fixed| (Ods::new(Cursor::new(fixed.clone())), fixed)) {
+            Some((Ok(ods), fixed)) => (ods, fixed),
+            Some((Err(OdsError::Password), _)) => return Err(Error::Encrypted { file: file.to_owned() }),
+            _ => return Err(Error::Workbook { file: file.to_owned(), message: first.to_string() }),
+        },
+    };
+    let merged = ods_repair::read_entry(&bytes, b"content.xml").map(|xml| merged_blocks(&xml)).unwrap_or_default();
+    Ok((ods, merged))
+}
+
+/// Merged blocks per sheet name, positions 0-based as calamine counts them.
+pub(crate) fn merged_blocks(content_xml: &[u8]) -> HashMap<String, Vec<Dimensions>> {
+    let mut sheets: HashMap<String, Vec<Dimensions>> = HashMap::new();
+    let mut reader = Reader::from_reader(content_xml);
+    let mut buf = Vec::new();
+    let mut sheet: Option<String> = None;
+    let (mut row, mut col) = (0u32, 0u32);
+    let mut rows_repeated = 1u32;
+    // Tables nested inside a cell have rows of their own; they are not the sheet's.
+    let mut depth = 0u32;
+    loop {
+        let (event, is_empty) = match reader.read_event_into(&mut buf) {
+            Ok(Event::Start(e)) => (e, false),
+            Ok(Event::Empty(e)) => (e, true),
+            Ok(Event::End(e)) => {
+                match e.name().as_ref() {
+                    "table:table" => depth = depth.saturating_sub(1),
+                    "table:table-row" if depth == 1 => row = row.saturating_add(rows_repeated),
+                    _ => {}
+                }
+                buf.clear();
+                continue;
+            }
+            Ok(Event::Eof) | Err(_) => break,
+            Ok(_) => {
+                buf.clear();
+                continue;
+            }
+        };
+        match event.name().as_ref() {
+            "table:table" if !is_empty => {
+                depth += 1;
+                if depth == 1 {
+                    sheet = attr(&event, "table:name");
+                    row = 0;
+                }
+            }
+            "table:table-row" if depth == 1 => {
+                col = 0;
+                rows_repeated = number(&event, "table:number-rows-repeated").unwrap_or(1);
+                if is_empty {
+                    row = row.saturating_add(rows_repeated);
+                }
+            }
+            "table:table-cell" | "table:covered-table-cell" if depth == 1 => {
+                let rows = number(&event, "table:number-rows-spanned").unwrap_or(1);
+                let cols = number(&event, "table:number-columns-spanned").unwrap_or(1);
+                if (rows > 1 || cols > 1)
+                    && let Some(name) = &sheet
+                {
+                    let end = (row + rows - 1, col + cols - 1);
+                    sheets.entry(name.clone()).or_default().push(Dimensions::new((row, col), end));
+                }
+                col = col.saturating_add(number(&event, "table:number-columns-repeated").unwrap_or(1));
+            }
+            _ => {}
+        }
+        buf.clear();
+    }
+    sheets
+}
+
+fn attr(e: &BytesStart, key: &str) -> Option<String> {
+    e.attributes().flatten().find(|a| a.key.as_ref() == key).map(|a| a.value.into_owned())
+}
+
+fn number(e: &BytesStart, key: &str) -> Option<u32> {
+    attr(e, key).and_then(|v| v.parse().ok()).filter(|&n: &u32| n >= 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cell_spanning_rows_is_a_merged_block() {
+        let xml = br#"<office:spreadsheet><table:table table:name="Regions">
+            <table:table-row><table:table-cell/><table:table-cell/></table:table-row>
+            <table:table-row table:number-rows-repeated="2"><table:table-cell/></table:table-row>
+            <table:table-row><table:table-cell table:number-columns-repeated="2"/>
+              <table:table-cell table:number-rows-spanned="3" table:number-columns-spanned="1"><text:p>North East</text:p></table:table-cell></table:table-row>
+            <table:table-row><table:covered-table-cell/></table:table-row>
+            </table:table></office:spreadsheet>"#;
+        let blocks = merged_blocks(xml);
+        assert_eq!(blocks["Regions"], vec![Dimensions::new((3, 2), (5, 2))]);
+    }
+}

@@ -1,0 +1,159 @@
+//! The walk every kind shares: open the file, pick the sheet, find the header, report the columns,
+//! then hand each non-blank data row to the kind's own parser.
+
+use std::path::Path;
+
+use super::grid::Grid;
+use super::header::{self, HeaderMatch, Need, Template};
+use super::open::Workbook;
+use super::row::{Row, SheetView};
+use super::{Parsed, ReadOptions};
+use crate::{Error, Severity};
+
+/// The chosen sheet with its header.
+pub(crate) struct Chosen {
+    pub(crate) workbook: Workbook,
+    pub(crate) sheet: String,
+    pub(crate) grid: Grid,
+    pub(crate) header: HeaderMatch,
+}
+
+/// Opens the file and picks the sheet: the one named, else the visible sheet whose header names most of
+/// the template's fields (the first of equals). Hidden sheets are read only when named.
+pub(crate) fn choose_sheet(path: &Path, opts: &ReadOptions, template: &Template) -> Result<Chosen, Error> {
+    let mut workbook = Workbook::open(path, opts.max_bytes)?;
+    let file = workbook.file.clone();
+    let sheets = workbook.sheets();
+    let names: Vec<String> = match (&opts.sheet, workbook.is_csv()) {
+        (Some(wanted), false) => vec![find_sheet(&file, &sheets, wanted)?],
+        _ => sheets.iter().filter(|s| s.visible).map(|s| s.name.clone()).collect(),
+    };
+    let mut best: Option<(String, Grid, HeaderMatch)> = None;
+    let mut first_with_data = None;
+    for name in names {
+        let grid = workbook.load(&name)?;
+        let Some(found) = header::find_header(&grid, template) else {
+            if grid.bounds().is_some() && first_with_data.is_none() {
+                first_with_data = Some(name);
+            }
+            continue;
+        };
+        first_with_data.get_or_insert_with(|| name.clone());
+        let better = best.as_ref().is_none_or(|(_, _, b)| rank(template, &found) > rank(template, b));
+        if better {
+            best = Some((name, grid, found));
+        }
+    }
+    let Some((sheet, grid, header)) = best else {
+        return match first_with_data {
+            Some(sheet) => Err(missing_columns(&workbook, &sheet, template, &vec![None; template.fields.len()])),
+            None => Err(Error::NoSheet { file }),
+        };
+    };
+    if !template.missing(&header.columns).is_empty() {
+        return Err(missing_columns(&workbook, &sheet, template, &header.columns));
+    }
+    Ok(Chosen { workbook, sheet, grid, header })
+}
+
+/// A sheet that has every required column beats one that lacks some; then the most columns wins.
+fn rank(template: &Template, found: &HeaderMatch) -> (bool, usize) {
+    (template.missing(&found.columns).is_empty(), found.matched())
+}
+
+fn missing_columns(workbook: &Workbook, sheet: &str, template: &Template, columns: &[Option<u32>]) -> Error {
+    let file = workbook.file.clone();
+    let columns = template.missing(columns);
+    if workbook.is_csv() {
+        Error::MissingColumns { file, columns }
+    } else {
+        Error::SheetMissingColumns { file, sheet: sheet.to_owned(), kind: template.name, columns }
+    }
+}
+
+/// The sheet named by `--sheet`: exactly, else ignoring case and surrounding spaces.
+pub(crate) fn find_sheet(file: &str, sheets: &[super::open::SheetInfo], wanted: &str) -> Result<String, Error> {
+    sheets
+        .iter()
+        .find(|s| s.name == wanted)
+        .or_else(|| sheets.iter().find(|s| s.name.trim().eq_ignore_ascii_case(wanted.trim())))
+        .map(|s| s.name.clone())
+        .ok_or_else(|| Error::SheetNotFound {
+            file: file.to_owned(),
+            sheet: wanted.to_owned(),
+            available: sheets.iter().map(|s| s.name.clone()).collect(),
+        })
+}
+
+/// Reads every data row of the chosen sheet through `parse_row`; the kind adds whole-file checks after.
+pub(crate) fn parse_sheet<T>(
+    path: &Path,
+    opts: &ReadOptions,
+    template: &Template,
+    mut parse_row: impl FnMut(&mut Row) -> Option<T>,
+) -> Result<Parsed<T>, Error> {
+    let chosen = choose_sheet(path, opts, template)?;
+    let csv = chosen.workbook.is_csv();
+    let file = chosen.workbook.file.clone();
+    let view = SheetView {
+        file: &file,
+        sheet: (!csv).then_some(chosen.sheet.as_str()),
+        grid: &chosen.grid,
+        header: &chosen.header,
+        template,
+    };
+    let mut parsed = Parsed {
+        file: file.clone(),
+        sheet: chosen.sheet.clone(),
+        records: Vec::new(),
+        issues: header_issues(&view),
+        rows_read: 0,
+        rows_rejected: 0,
+    };
+    let bottom = chosen.grid.bounds().map_or(chosen.header.row, |(_, (bottom, _))| bottom);
+    for index in chosen.header.row + 1..=bottom {
+        if chosen.grid.row_is_blank(index) {
+            continue;
+        }
+        parsed.rows_read += 1;
+        let mut row = Row::new(&view, index);
+        let record = parse_row(&mut row);
+        if row.rejected {
+            parsed.rows_rejected += 1;
+        }
+        parsed.issues.append(&mut row.issues);
+        if let (false, Some(record)) = (row.rejected, record) {
+            parsed.records.push((row.number as u32, record));
+        }
+    }
+    // An empty register would close every SRP or membership it covers: refuse it instead.
+    if parsed.rows_read == 0 {
+        return Err(if csv { Error::NoRows { file } } else { Error::SheetNoRows { file, sheet: chosen.sheet } });
+    }
+    Ok(parsed)
+}
+
+/// Columns the template does not know, columns named twice and optional columns not there: a renamed
+/// column must never vanish silently.
+fn header_issues(view: &SheetView) -> Vec<crate::ImportIssue> {
+    let header = view.header;
+    let row = Some(view.grid.row_number(header.row));
+    let mut issues = Vec::new();
+    for (col, text) in &header.unknown {
+        let message = format!("column {text:?} is not in the {} template; ignored", view.template.name);
+        issues.push(view.issue(row, Some(*col), Severity::Warning, "unknown_column", message));
+    }
+    for (col, text, field) in &header.repeated {
+        let first = header.columns[*field].map(|c| view.column_name(c)).unwrap_or_default();
+        let label = view.template.fields[*field].label;
+        let message = format!("column {text:?} is a second {label} column (the first is {first}); ignored");
+        issues.push(view.issue(row, Some(*col), Severity::Warning, "repeated_column", message));
+    }
+    for (field, col) in view.template.fields.iter().zip(&header.columns) {
+        if col.is_none() && field.need == Need::Optional {
+            let message = format!("optional column {:?} is missing", field.label);
+            issues.push(view.issue(None, None, Severity::Warning, "missing_column", message));
+        }
+    }
+    issues
+}

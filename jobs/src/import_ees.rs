@@ -1,0 +1,382 @@
+//! Job `import_ees`: an Explore Education Statistics tidy CSV (a file, a URL, or a data set
+//! through the EES API) into observations, through a mapping, under the import rules.
+
+use std::fs::File;
+use std::io::BufReader;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use chrono::Utc;
+use ingest::ees::{EesReader, EesRow, Mapping, load_mappings};
+use ingest::{ImportIssue, Severity};
+use sea_orm::{DatabaseConnection, DatabaseTransaction, TransactionTrait};
+use sources::{ClientConfig, Download, EesApi, Expect, HttpClient, Validators};
+use store::runs::{self, IssueRow, RunCounts, RunStatus};
+use store::stats::{MeasureRow, ObservationRow, ObservationWriter, upsert_measures};
+use tracing::{info, warn};
+
+use crate::progress::Counting;
+use crate::{Error, ImportProgress, ImportSummary, SourceFile};
+
+pub const JOB: &str = "import_ees";
+
+/// Where the CSV comes from.
+#[derive(Debug, Clone)]
+pub enum EesSource {
+    File(PathBuf),
+    /// A CSV or ZIP ("underlying data") by URL.
+    Url(String),
+    /// A data set (and optionally a version) of the EES public API.
+    Api {
+        dataset: String,
+        version: Option<String>,
+    },
+}
+
+/// Parameters of one EES import.
+#[derive(Debug, Clone)]
+pub struct EesImport {
+    pub source: EesSource,
+    /// Mapping name; `None` looks it up by data set.
+    pub mapping: Option<String>,
+    /// Directory of mapping files overriding the built-in ones.
+    pub mappings_dir: Option<PathBuf>,
+    pub api_base: String,
+    pub client: ClientConfig,
+    pub trigger: String,
+    /// Downloads and archived inputs, named by sha256.
+    pub archive_dir: PathBuf,
+}
+
+pub async fn run(
+    db: &DatabaseConnection,
+    job: &EesImport,
+    progress: &dyn ImportProgress,
+) -> Result<ImportSummary, Error> {
+    let started = Instant::now();
+    let mapping = resolve_mapping(job)?;
+    let scope = format!("mapping={}", mapping.name());
+    let source_name = match &job.source {
+        EesSource::File(p) => p.display().to_string(),
+        EesSource::Url(u) => u.clone(),
+        EesSource::Api { dataset, version } => {
+            format!("ees:{dataset}{}", version.as_ref().map(|v| format!("@{v}")).unwrap_or_default())
+        }
+    };
+    let run_id = runs::start_run(db, JOB, &job.trigger, Some(&source_name), Some(&scope), Utc::now()).await?;
+    info!(run.id = run_id, source = %source_name, mapping = mapping.name(), "import_ees started");
+    match import(db, job, &mapping, run_id, progress, started).await {
+        Ok(summary) => Ok(summary),
+        Err((err, sha256)) => {
+            warn!(run.id = run_id, error = %err, "import_ees failed; nothing imported");
+            let issue = IssueRow {
+                file: source_name.clone(),
+                sheet: None,
+                row: None,
+                column: None,
+                severity: "error".into(),
+                code: "refused".into(),
+                message: err.to_string(),
+            };
+            runs::insert_issues(db, run_id, &[issue]).await?;
+            let summary = Some(err.to_string());
+            runs::finish_run(
+                db,
+                run_id,
+                RunStatus::Failed,
+                sha256.as_deref(),
+                RunCounts::default(),
+                summary,
+                Utc::now(),
+            )
+            .await?;
+            Err(err)
+        }
+    }
+}
+
+fn resolve_mapping(job: &EesImport) -> Result<Mapping, Error> {
+    let mappings = load_mappings(job.mappings_dir.as_deref())?;
+    let wanted = match (&job.mapping, &job.source) {
+        (Some(name), _) => mappings.iter().find(|m| m.name() == name),
+        (None, EesSource::Api { dataset, .. }) => Mapping::for_dataset(&mappings, dataset),
+        (None, EesSource::File(p)) => {
+            let stem = p.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+            Mapping::for_dataset(&mappings, &stem)
+        }
+        (None, EesSource::Url(u)) => {
+            let stem = u.rsplit('/').next().unwrap_or(u).split(['.', '?']).next().unwrap_or_default().to_owned();
+            Mapping::for_dataset(&mappings, &stem)
+        }
+    };
+    wanted.cloned().ok_or_else(|| Error::NoMapping {
+        dataset: job.mapping.clone().unwrap_or_else(|| format!("{:?}", job.source)),
+        known: mappings.iter().map(|m| m.name().to_owned()).collect::<Vec<_>>().join(", "),
+    })
+}
+
+type Failed = (Error, Option<String>);
+
+/// Gets the CSV onto disk: `None` when the server says our copy is current (304).
+async fn fetch(
+    db: &DatabaseConnection,
+    job: &EesImport,
+    mapping: &Mapping,
+) -> Result<Option<(PathBuf, Option<String>)>, Error> {
+    let (url, download) = match &job.source {
+        EesSource::File(path) => return Ok(Some((path.clone(), None))),
+        EesSource::Url(url) => {
+            let http = HttpClient::new(job.client.clone())?;
+            let known = known_validators(db, url).await?;
+            let expect = if url.to_ascii_lowercase().split('?').next().unwrap_or("").ends_with(".zip") {
+                Expect::Zip
+            } else {
+                Expect::Csv
+            };
+            (url.clone(), http.download(url, &job.archive_dir, expect, known.as_ref()).await?)
+        }
+        EesSource::Api { dataset, version } => {
+            let api = EesApi::new(HttpClient::new(job.client.clone())?, &job.api_base);
+            let url = format!(
+                "{}/v1/data-sets/{dataset}/csv{}",
+                job.api_base.trim_end_matches('/'),
+                version.as_ref().map(|v| format!("?dataSetVersion={v}")).unwrap_or_default()
+            );
+            let known = known_validators(db, &url).await?;
+            (url, api.csv(dataset, version.as_deref(), &job.archive_dir, known.as_ref()).await?)
+        }
+    };
+    match download {
+        Download::NotModified => {
+            let state = runs::fetch_state(db, &url).await?;
+            runs::save_fetch_state(
+                db,
+                &url,
+                state.as_ref().and_then(|s| s.etag.as_deref()),
+                state.as_ref().and_then(|s| s.last_modified.as_deref()),
+                state.as_ref().and_then(|s| s.sha256.as_deref()),
+                Utc::now(),
+            )
+            .await?;
+            Ok(None)
+        }
+        Download::Fetched { path, sha256, validators, .. } => {
+            // Kept before the import runs, so a failed import still knows what it fetched.
+            runs::save_fetch_state(
+                db,
+                &url,
+                validators.etag.as_deref(),
+                validators.last_modified.as_deref(),
+                Some(&sha256),
+                Utc::now(),
+            )
+            .await?;
+            let csv = if is_zip(&path) { pick_csv_from_zip(&path, &job.archive_dir, mapping)? } else { path };
+            Ok(Some((csv, Some(url))))
+        }
+    }
+}
+
+async fn known_validators(db: &DatabaseConnection, url: &str) -> Result<Option<Validators>, Error> {
+    Ok(runs::fetch_state(db, url).await?.map(|s| Validators { etag: s.etag, last_modified: s.last_modified }))
+}
+
+fn is_zip(path: &Path) -> bool {
+    let mut magic = [0u8; 4];
+    File::open(path).and_then(|mut f| std::io::Read::read_exact(&mut f, &mut magic)).is_ok() && magic == *b"PK\x03\x04"
+}
+
+/// A release's "underlying data" ZIP holds several CSVs: take the one the mapping serves.
+fn pick_csv_from_zip(zip: &Path, dir: &Path, mapping: &Mapping) -> Result<PathBuf, Error> {
+    let out =
+        dir.join(format!("{}.unzipped", zip.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()));
+    let csvs = sources::unzip::csv_entries(zip, &out, sources::unzip::Limits::default())?;
+    let by_name = csvs.iter().find(|p| p.file_stem().is_some_and(|s| mapping.serves(&s.to_string_lossy())));
+    by_name.or(csvs.first()).cloned().ok_or_else(|| Error::EmptyZip { file: zip.display().to_string() })
+}
+
+async fn import(
+    db: &DatabaseConnection,
+    job: &EesImport,
+    mapping: &Mapping,
+    run_id: i64,
+    progress: &dyn ImportProgress,
+    started: Instant,
+) -> Result<ImportSummary, Failed> {
+    let scope = format!("mapping={}", mapping.name());
+    let Some((path, origin)) = fetch(db, job, mapping).await.map_err(|e| (e, None))? else {
+        runs::finish_run(db, run_id, RunStatus::Unchanged, None, RunCounts::default(), None, Utc::now())
+            .await
+            .map_err(|e| (e.into(), None))?;
+        info!(run.id = run_id, "import_ees: source not modified (304); nothing to import");
+        return Ok(summary(
+            run_id,
+            "(not modified)".into(),
+            String::new(),
+            RunStatus::Unchanged,
+            Written::default(),
+            started,
+        ));
+    };
+    let source = SourceFile::scan(&path).map_err(|e| (e, None))?;
+    let sha = Some(source.sha256.clone());
+    let fail = |e: Error| (e, sha.clone());
+    let archived = source.archive(&job.archive_dir).map_err(fail)?;
+    let display_name = origin.clone().unwrap_or_else(|| source.name.clone());
+    runs::record_source_file(
+        db,
+        &source.sha256,
+        &source.name,
+        source.bytes as i64,
+        origin.as_deref(),
+        Some(&archived.display().to_string()),
+        Utc::now(),
+    )
+    .await
+    .map_err(|e| fail(e.into()))?;
+    if source.bytes == 0 {
+        return Err(fail(ingest::Error::Empty { file: source.name.clone() }.into()));
+    }
+    if let Err(reason) = &source.encoding {
+        return Err(fail(ingest::Error::NotText { file: source.name.clone(), reason: reason.clone() }.into()));
+    }
+    let file = File::open(&path).map_err(|e| fail(Error::Io { path: source.name.clone(), source: e }))?;
+    progress.start(source.bytes);
+    let reader = Counting { inner: BufReader::with_capacity(256 * 1024, file), progress };
+    let mut rows = EesReader::new(&source.name, reader, mapping).map_err(|e| fail(e.into()))?;
+
+    let txn = db.begin().await.map_err(|e| fail(e.into()))?;
+    let written = match write_rows(&txn, mapping, run_id, &source.sha256, &mut rows).await {
+        Ok(w) => w,
+        Err(e) => {
+            let _ = txn.rollback().await;
+            return Err(fail(e));
+        }
+    };
+    txn.commit().await.map_err(|e| fail(e.into()))?;
+    progress.finish();
+    let status = if written.counts.rejected > 0 {
+        RunStatus::SucceededWithIssues
+    } else if written.counts.inserted == 0 && written.counts.updated == 0 {
+        RunStatus::Unchanged
+    } else {
+        RunStatus::Succeeded
+    };
+    runs::finish_run(db, run_id, status, Some(&source.sha256), written.counts, None, Utc::now())
+        .await
+        .map_err(|e| fail(e.into()))?;
+    info!(
+        run.id = run_id,
+        scope,
+        rows.read = written.counts.read,
+        observations.inserted = written.counts.inserted,
+        "import_ees committed"
+    );
+    Ok(summary(run_id, display_name, source.sha256, status, written, started))
+}
+
+#[derive(Default)]
+struct Written {
+    counts: RunCounts,
+    skipped: i64,
+    issues: Vec<ImportIssue>,
+}
+
+fn summary(
+    run_id: i64,
+    file: String,
+    sha256: String,
+    status: RunStatus,
+    w: Written,
+    started: Instant,
+) -> ImportSummary {
+    ImportSummary {
+        run_id,
+        job: JOB,
+        file,
+        sha256,
+        status,
+        counts: w.counts,
+        noun: "observations",
+        skipped: w.skipped,
+        flagged_missing: Vec::new(),
+        issues: w.issues,
+        elapsed: started.elapsed(),
+    }
+}
+
+async fn write_rows<R: std::io::Read>(
+    txn: &DatabaseTransaction,
+    mapping: &Mapping,
+    run_id: i64,
+    sha256: &str,
+    rows: &mut EesReader<R>,
+) -> Result<Written, Error> {
+    let measures: Vec<MeasureRow> = mapping
+        .measures()
+        .iter()
+        .map(|m| MeasureRow {
+            code: m.code.clone(),
+            label: m.label.clone(),
+            unit: m.unit.clone(),
+            publication: Some(mapping.publication().to_owned()),
+        })
+        .collect();
+    upsert_measures(txn, &measures).await?;
+    let mut writer = ObservationWriter::begin(txn, run_id, sha256).await?;
+    let mut issues: Vec<ImportIssue> = rows.header_issues().to_vec();
+    while let Some(row) = rows.next_row()? {
+        match row {
+            EesRow::Observations { observations, warnings, .. } => {
+                issues.extend(warnings);
+                for o in observations {
+                    writer
+                        .write(ObservationRow {
+                            measure_code: o.measure,
+                            time_period: o.time_period,
+                            time_identifier: o.time_identifier,
+                            geographic_level: o.geographic_level,
+                            geography_code: o.geography_code,
+                            cohort: o.cohort,
+                            breakdown: o.breakdown,
+                            value: o.value,
+                            status: o.status,
+                            source_line: o.line as i64,
+                        })
+                        .await?;
+                }
+            }
+            EesRow::Rejected { issues: row_issues, .. } => issues.extend(row_issues),
+            EesRow::Skipped { .. } => {}
+        }
+    }
+    issues.extend(rows.final_issues());
+    let totals = writer.finish().await?;
+    let c = rows.counts();
+    let counts = RunCounts {
+        read: c.rows as i64,
+        inserted: totals.inserted,
+        updated: totals.updated,
+        unchanged: totals.unchanged,
+        rejected: c.rejected as i64,
+    };
+    let stored: Vec<IssueRow> = issues.iter().map(issue_row).collect();
+    runs::insert_issues(txn, run_id, &stored).await?;
+    Ok(Written { counts, skipped: c.skipped_total() as i64, issues })
+}
+
+pub(crate) fn issue_row(i: &ImportIssue) -> IssueRow {
+    IssueRow {
+        file: i.file.clone(),
+        sheet: i.sheet.clone(),
+        row: i.row.map(|r| r as i64),
+        column: i.column.clone(),
+        severity: match i.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        }
+        .to_owned(),
+        code: i.code.to_owned(),
+        message: i.message.clone(),
+    }
+}
