@@ -222,6 +222,11 @@ async fn import(
     let sha = Some(source.sha256.clone());
     let fail = |e: Error| (e, sha.clone());
     let archived = source.archive(&job.archive_dir).map_err(fail)?;
+    // A download is stored under its hash: report it by the name in its URL.
+    let report_name = match &origin {
+        Some(url) => url.split('?').next().and_then(|u| u.rsplit('/').next()).unwrap_or(url).to_owned(),
+        None => source.name.clone(),
+    };
     let display_name = origin.clone().unwrap_or_else(|| source.name.clone());
     runs::record_source_file(
         db,
@@ -235,15 +240,15 @@ async fn import(
     .await
     .map_err(|e| fail(e.into()))?;
     if source.bytes == 0 {
-        return Err(fail(ingest::Error::Empty { file: source.name.clone() }.into()));
+        return Err(fail(ingest::Error::Empty { file: report_name.clone() }.into()));
     }
     if let Err(reason) = &source.encoding {
-        return Err(fail(ingest::Error::NotText { file: source.name.clone(), reason: reason.clone() }.into()));
+        return Err(fail(ingest::Error::NotText { file: report_name.clone(), reason: reason.clone() }.into()));
     }
-    let file = File::open(&path).map_err(|e| fail(Error::Io { path: source.name.clone(), source: e }))?;
+    let file = File::open(&path).map_err(|e| fail(Error::Io { path: report_name.clone(), source: e }))?;
     progress.start(source.bytes);
     let reader = Counting { inner: BufReader::with_capacity(256 * 1024, file), progress };
-    let mut rows = EesReader::new(&source.name, reader, mapping).map_err(|e| fail(e.into()))?;
+    let mut rows = EesReader::new(&report_name, reader, mapping).map_err(|e| fail(e.into()))?;
 
     let txn = db.begin().await.map_err(|e| fail(e.into()))?;
     let written = match write_rows(&txn, mapping, run_id, &source.sha256, &mut rows).await {

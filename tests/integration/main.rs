@@ -2,6 +2,7 @@
 //! 127.0.0.1, GraphQL spoken as a client would. One module per feature.
 
 mod cli;
+mod ees;
 mod gias_import;
 mod graphql_api;
 mod schema_drift;

@@ -96,8 +96,9 @@ impl EesApi {
 
     fn url(&self, path: &str, params: &[(&str, String)]) -> Result<String, Error> {
         let raw = format!("{}{path}", self.base);
-        let url = reqwest::Url::parse_with_params(&raw, params)
-            .map_err(|e| Error::Decode { url: raw.clone(), message: e.to_string() })?;
+        let parsed =
+            if params.is_empty() { reqwest::Url::parse(&raw) } else { reqwest::Url::parse_with_params(&raw, params) };
+        let url = parsed.map_err(|e| Error::Decode { url: raw.clone(), message: e.to_string() })?;
         Ok(url.to_string())
     }
 
@@ -131,11 +132,12 @@ impl EesApi {
         dir: &Path,
         known: Option<&Validators>,
     ) -> Result<Download, Error> {
-        let params: Vec<_> = version.map(|v| ("dataSetVersion", v.to_owned())).into_iter().collect();
-        self.http.download(&self.csv_url(id, &params)?, dir, Expect::Csv, known).await
+        self.http.download(&self.csv_url(id, version)?, dir, Expect::Csv, known).await
     }
 
-    fn csv_url(&self, id: &str, params: &[(&str, String)]) -> Result<String, Error> {
-        self.url(&format!("/v1/data-sets/{id}/csv"), params)
+    /// Where `csv` downloads from: the key under which its ETag is remembered.
+    pub fn csv_url(&self, id: &str, version: Option<&str>) -> Result<String, Error> {
+        let params: Vec<_> = version.map(|v| ("dataSetVersion", v.to_owned())).into_iter().collect();
+        self.url(&format!("/v1/data-sets/{id}/csv"), &params)
     }
 }
