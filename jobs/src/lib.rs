@@ -4,6 +4,7 @@ mod archive;
 mod error;
 pub mod import_ees;
 pub mod import_gias;
+pub mod import_register;
 mod progress;
 mod summary;
 

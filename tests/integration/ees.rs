@@ -81,9 +81,10 @@ async fn a_500_then_success_is_retried_and_imports() {
     let dfe = FakeDfe::start().await;
     dfe.route("/data/sen2_mi.csv", vec![Reply::status(500), Reply::ok("text/csv", tiny_ehc_csv())]);
     let dir = tempfile::tempdir().unwrap();
-    let s = run(&t.db, &job(EesSource::Url(dfe.url("/data/sen2_mi.csv")), Some("tiny_ehc"), dir.path(), ""), &NoProgress)
-        .await
-        .unwrap();
+    let s =
+        run(&t.db, &job(EesSource::Url(dfe.url("/data/sen2_mi.csv")), Some("tiny_ehc"), dir.path(), ""), &NoProgress)
+            .await
+            .unwrap();
     assert_eq!(dfe.hits("/data/sen2_mi.csv"), 2);
     assert_eq!((s.counts.read, s.counts.inserted), (3, 3));
     assert_eq!(observations(&t).await, 3);
@@ -237,7 +238,10 @@ async fn every_symbol_round_trips_to_graphql() {
     let symbols = ["c", "x", "z", "low", "u", ":", "~"];
     let mut csv = EHC_CSV.to_owned();
     for (i, s) in symbols.iter().enumerate() {
-        csv.push_str(&format!("{},Calendar year,Local authority,E92000001,England,E12000008,South East,E10000016,886,Kent,{s}\n", 2014 + i));
+        csv.push_str(&format!(
+            "{},Calendar year,Local authority,E92000001,England,E12000008,South East,E10000016,886,Kent,{s}\n",
+            2014 + i
+        ));
     }
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("sen2_mi.csv");
@@ -252,7 +256,13 @@ async fn every_symbol_round_trips_to_graphql() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|o| (o["period"].as_str().unwrap().to_owned(), o["value"].clone(), o["status"].as_str().unwrap_or("").to_owned()))
+        .map(|o| {
+            (
+                o["period"].as_str().unwrap().to_owned(),
+                o["value"].clone(),
+                o["status"].as_str().unwrap_or("").to_owned(),
+            )
+        })
         .collect();
     let want: Vec<(String, Value, String)> =
         symbols.iter().enumerate().map(|(i, s)| ((2014 + i).to_string(), Value::Null, (*s).to_owned())).collect();
@@ -299,9 +309,7 @@ fn find<'a>(obs: &'a Value, code: &str, period: &str, cohort: Option<&str>) -> &
     obs.as_array()
         .unwrap()
         .iter()
-        .find(|o| {
-            o["measure"]["code"] == code && o["period"] == period && cohort.is_none_or(|c| o["cohort"] == c)
-        })
+        .find(|o| o["measure"]["code"] == code && o["period"] == period && cohort.is_none_or(|c| o["cohort"] == c))
         .unwrap_or_else(|| panic!("no {code} {period} {cohort:?}"))
 }
 
@@ -376,7 +384,10 @@ async fn school_figures_and_pupils_by_sen_status() {
         json!({"period": "2023/24", "headcount": 412.0, "senSupport": 60.0, "ehcPlan": null,
                "senSupportShare": 60.0 / 412.0, "ehcPlanShare": null})
     );
-    assert_eq!(school["earlier"], json!({"period": "2022/23", "headcount": 400.0, "senSupport": 52.0, "ehcPlan": 9.0, "ehcPlanShare": 9.0 / 400.0}));
+    assert_eq!(
+        school["earlier"],
+        json!({"period": "2022/23", "headcount": 400.0, "senSupport": 52.0, "ehcPlan": 9.0, "ehcPlanShare": 9.0 / 400.0})
+    );
     let obs = school["observations"].as_array().unwrap();
     assert_eq!(obs.len(), 2);
     assert_eq!((&obs[1]["status"], &obs[1]["value"]), (&json!("c"), &Value::Null));

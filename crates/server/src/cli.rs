@@ -78,9 +78,40 @@ pub enum ImportCommand {
     Gias(GiasArgs),
     /// A data set of the Explore Education Statistics API, downloaded as CSV.
     Ees(EesArgs),
+    /// A local authority register: SRPs, special school designations, locality clusters or
+    /// training engagement (xlsx, xlsm, xls, ods or csv).
+    Spreadsheet(SpreadsheetArgs),
     /// An EES tidy CSV (open-data standard) from a file or URL (a ZIP of CSVs too).
     #[command(name = "ees-csv")]
     EesCsv(EesCsvArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RegisterKind {
+    Srp,
+    Designations,
+    Clusters,
+    Training,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct SpreadsheetArgs {
+    /// What the register holds.
+    #[arg(long, value_enum)]
+    pub kind: RegisterKind,
+    /// Path of the workbook or CSV.
+    pub path: PathBuf,
+    /// Sheet to read [default: the visible sheet whose headers fit the kind].
+    #[arg(long)]
+    pub sheet: Option<String>,
+    /// Validate against the database and print the report; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Cluster sizes outside MIN-MAX are warnings.
+    #[arg(long, env = "INCLUSION_CLUSTER_SIZE", default_value = "7-14")]
+    pub cluster_size: String,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
 }
 
 #[derive(Debug, clap::Args)]

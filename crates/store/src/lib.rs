@@ -6,6 +6,7 @@ mod error;
 pub mod gias;
 pub mod migration;
 pub mod query;
+pub mod registers;
 pub mod runs;
 pub mod stats;
 

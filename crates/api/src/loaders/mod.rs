@@ -9,9 +9,12 @@ use std::sync::Arc;
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use async_graphql::{Context, Result};
 use sea_orm::DatabaseConnection;
-use store::entity::{district, local_authority, measure, observation, school, school_sen_provision, srp};
+use store::entity::{
+    designation, district, local_authority, locality_cluster, measure, observation, school, school_sen_provision, srp,
+    training_enrolment,
+};
 use store::query::stats::ObservationFilter;
-use store::query::{places, schools, srps, stats};
+use store::query::{places, registers, schools, srps, stats};
 
 type LoadError = Arc<store::Error>;
 
@@ -27,6 +30,10 @@ pub(crate) struct Loaders {
     pub district_schools: Cached<SchoolsByDistrict>,
     pub measures: Cached<MeasureLoader>,
     pub observations: Cached<ObservationLoader>,
+    pub designations: Cached<DesignationsByUrn>,
+    pub training: Cached<TrainingByUrn>,
+    pub school_cluster: Cached<ClusterOfSchool>,
+    pub cluster_schools: Cached<SchoolsOfCluster>,
 }
 
 /// The request's loaders; an error (not a panic) if the request was not `prepare`d.
@@ -45,7 +52,11 @@ impl Loaders {
             sen: DataLoader::with_cache(SenByUrn(db.clone()), spawn, HashMapCache::default()),
             district_schools: DataLoader::with_cache(SchoolsByDistrict(db.clone()), spawn, HashMapCache::default()),
             measures: DataLoader::with_cache(MeasureLoader(db.clone()), spawn, HashMapCache::default()),
-            observations: DataLoader::with_cache(ObservationLoader(db), spawn, HashMapCache::default()),
+            observations: DataLoader::with_cache(ObservationLoader(db.clone()), spawn, HashMapCache::default()),
+            designations: DataLoader::with_cache(DesignationsByUrn(db.clone()), spawn, HashMapCache::default()),
+            training: DataLoader::with_cache(TrainingByUrn(db.clone()), spawn, HashMapCache::default()),
+            school_cluster: DataLoader::with_cache(ClusterOfSchool(db.clone()), spawn, HashMapCache::default()),
+            cluster_schools: DataLoader::with_cache(SchoolsOfCluster(db), spawn, HashMapCache::default()),
         }
     }
 }
@@ -164,6 +175,63 @@ impl Loader<ObsKey> for ObservationLoader {
             }
         }
         Ok(out)
+    }
+}
+
+pub(crate) struct DesignationsByUrn(DatabaseConnection);
+
+impl Loader<i32> for DesignationsByUrn {
+    type Value = Vec<designation::Model>;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[i32]) -> Result<HashMap<i32, Self::Value>, Self::Error> {
+        let rows = registers::designations_by_urns(&self.0, keys).await.map_err(Arc::new)?;
+        Ok(group(keys, rows, |d| d.urn))
+    }
+}
+
+pub(crate) struct TrainingByUrn(DatabaseConnection);
+
+impl Loader<i32> for TrainingByUrn {
+    type Value = Vec<training_enrolment::Model>;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[i32]) -> Result<HashMap<i32, Self::Value>, Self::Error> {
+        let rows = registers::training_by_urns(&self.0, keys).await.map_err(Arc::new)?;
+        Ok(group(keys, rows, |t| t.urn))
+    }
+}
+
+/// The cluster a school currently belongs to.
+pub(crate) struct ClusterOfSchool(DatabaseConnection);
+
+impl Loader<i32> for ClusterOfSchool {
+    type Value = locality_cluster::Model;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[i32]) -> Result<HashMap<i32, Self::Value>, Self::Error> {
+        let members = registers::open_memberships(&self.0, None, Some(keys)).await.map_err(Arc::new)?;
+        let ids: Vec<i32> = members.iter().map(|m| m.cluster_id).collect();
+        let clusters: HashMap<i32, locality_cluster::Model> =
+            registers::clusters_by_ids(&self.0, &ids).await.map_err(Arc::new)?.into_iter().map(|c| (c.id, c)).collect();
+        Ok(members.into_iter().filter_map(|m| clusters.get(&m.cluster_id).map(|c| (m.urn, c.clone()))).collect())
+    }
+}
+
+/// A cluster's current member schools, by name.
+pub(crate) struct SchoolsOfCluster(DatabaseConnection);
+
+impl Loader<i32> for SchoolsOfCluster {
+    type Value = Vec<school::Model>;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[i32]) -> Result<HashMap<i32, Self::Value>, Self::Error> {
+        let members = registers::open_memberships(&self.0, Some(keys), None).await.map_err(Arc::new)?;
+        let urns: Vec<i32> = members.iter().map(|m| m.urn).collect();
+        let mut schools = schools::by_urns(&self.0, &urns).await.map_err(Arc::new)?;
+        schools.sort_by(|a, b| a.name.cmp(&b.name).then(a.urn.cmp(&b.urn)));
+        let cluster_of: HashMap<i32, i32> = members.iter().map(|m| (m.urn, m.cluster_id)).collect();
+        Ok(group(keys, schools, |s| cluster_of.get(&s.urn).copied().unwrap_or_default()))
     }
 }
 

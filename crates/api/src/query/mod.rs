@@ -1,10 +1,11 @@
 //! The root `Query`.
 
 mod places;
+mod registers;
 mod schools;
 
 use async_graphql::MergedObject;
 
 /// Everything a client can read.
 #[derive(MergedObject, Default)]
-pub struct Query(schools::SchoolQuery, places::PlaceQuery);
+pub struct Query(schools::SchoolQuery, places::PlaceQuery, registers::RegisterQuery);

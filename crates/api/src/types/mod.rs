@@ -4,11 +4,14 @@
 mod district;
 mod local_authority;
 mod observation;
+mod register;
 mod school;
 mod srp;
 
 pub use district::District;
 pub use local_authority::{England, LocalAuthority};
 pub use observation::{Measure, Observation};
+pub(crate) use register::designation_as_of;
+pub use register::{Cluster, Designation, EngagementGroup, ProgrammeEngagement, SpecialSchool, TrainingEnrolment};
 pub use school::{School, SchoolFilter, SchoolOrder, SchoolOrderField, SortDirection};
-pub use srp::Srp;
+pub use srp::{Srp, SrpSource};

@@ -4,7 +4,7 @@ use async_graphql::{ComplexObject, Context, Enum, InputObject, Result, SimpleObj
 use store::entity::school;
 
 use super::observation::{ObservationQuery, observations_of};
-use super::{District, LocalAuthority, Observation, Srp};
+use super::{Cluster, Designation, District, LocalAuthority, Observation, Srp, TrainingEnrolment, designation_as_of};
 use crate::error::internal;
 use crate::loaders::loaders;
 use crate::scalars::Date;
@@ -124,6 +124,29 @@ impl School {
         };
         let rows = observations_of(ctx, "school", &self.urn.to_string(), Some(query)).await?;
         Ok(PupilCensus::latest(&rows))
+    }
+
+    /// The locality cluster the school belongs to now.
+    async fn cluster(&self, ctx: &Context<'_>) -> Result<Option<Cluster>> {
+        Ok(loaders(ctx)?.school_cluster.load_one(self.urn).await.map_err(internal)?.map(Cluster::from))
+    }
+
+    /// The special school designation in force on `asOf` (default today).
+    async fn designation(&self, ctx: &Context<'_>, as_of: Option<Date>) -> Result<Option<Designation>> {
+        let history = loaders(ctx)?.designations.load_one(self.urn).await.map_err(internal)?.unwrap_or_default();
+        Ok(designation_as_of(&history, as_of.map_or_else(|| chrono::Local::now().date_naive(), |d| d.0)))
+    }
+
+    /// Every designation the school has had, oldest first.
+    async fn designation_history(&self, ctx: &Context<'_>) -> Result<Vec<Designation>> {
+        let history = loaders(ctx)?.designations.load_one(self.urn).await.map_err(internal)?.unwrap_or_default();
+        Ok(history.into_iter().map(Designation::from).collect())
+    }
+
+    /// The school's engagement in inclusion training programmes.
+    async fn training_enrolments(&self, ctx: &Context<'_>) -> Result<Vec<TrainingEnrolment>> {
+        let rows = loaders(ctx)?.training.load_one(self.urn).await.map_err(internal)?.unwrap_or_default();
+        Ok(rows.into_iter().map(TrainingEnrolment::from).collect())
     }
 
     /// Types of SEN the school provides for, in GIAS rank order (SEN1, SEN2, …).

@@ -38,7 +38,7 @@ pub(crate) fn value(data: &Data) -> Value<'_> {
             let s = s.trim();
             if s.is_empty() {
                 Value::Empty
-            } else if EXCEL_ERRORS.iter().any(|e| e.eq_ignore_ascii_case(s)) {
+            } else if s.starts_with('#') && EXCEL_ERRORS.iter().any(|e| e.eq_ignore_ascii_case(s)) {
                 Value::Error(s.to_uppercase())
             } else {
                 Value::Text(s)
@@ -190,11 +190,16 @@ pub(crate) fn yes_no(v: &Value) -> Result<Option<bool>, CellError> {
         Value::Bool(b) => Ok(Some(*b)),
         Value::Number(f) if *f == 1.0 => Ok(Some(true)),
         Value::Number(f) if *f == 0.0 => Ok(Some(false)),
-        Value::Text(s) => match s.to_lowercase().as_str() {
-            "yes" | "y" | "true" | "1" | "signed" => Ok(Some(true)),
-            "no" | "n" | "false" | "0" | "not signed" | "unsigned" => Ok(Some(false)),
-            _ => Err(CellError::NotYesNo((*s).to_owned())),
-        },
+        Value::Text(s) => {
+            let is = |words: &[&str]| words.iter().any(|w| w.eq_ignore_ascii_case(s));
+            if is(&["yes", "y", "true", "1", "signed"]) {
+                Ok(Some(true))
+            } else if is(&["no", "n", "false", "0", "not signed", "unsigned"]) {
+                Ok(Some(false))
+            } else {
+                Err(CellError::NotYesNo((*s).to_owned()))
+            }
+        }
         other => Err(CellError::NotYesNo(other.display())),
     }
 }

@@ -11,17 +11,19 @@ mod grid;
 mod header;
 mod need;
 mod ods;
-mod ods_repair;
 mod open;
 mod parse;
 mod row;
 mod srp;
 mod training;
+mod xlsx_merges;
+mod zipfile;
 
 use std::path::Path;
 use std::str::FromStr;
 
 pub use cells::column_letter;
+pub use open::SheetInfo;
 
 use crate::{Error, ImportIssue};
 
@@ -141,6 +143,11 @@ pub struct Table {
     /// (row as Excel numbers it, cells as text); dates as `yyyy-mm-dd`, whole numbers without `.0`;
     /// a merged block's value on every row it covers.
     pub rows: Vec<(u32, Vec<String>)>,
+}
+
+/// The worksheets of a file in workbook order (one unnamed sheet for a CSV file).
+pub fn list_sheets(path: &Path, max_bytes: u64) -> Result<Vec<SheetInfo>, Error> {
+    Ok(open::Workbook::open(path, max_bytes)?.sheets())
 }
 
 /// Reads a sheet nobody described: the one named, else the first visible sheet with data; its header

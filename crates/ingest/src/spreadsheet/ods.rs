@@ -6,10 +6,10 @@ use std::collections::HashMap;
 use std::io::Cursor;
 
 use calamine::{Dimensions, Ods, OdsError, Reader as _};
-use quick_xml::Reader;
 use quick_xml::events::{BytesStart, Event};
+use quick_xml::{Reader, XmlVersion};
 
-use super::ods_repair;
+use super::zipfile::{self, Directory};
 use crate::Error;
 
 /// An opened .ods file and its merged blocks by sheet name.
@@ -19,14 +19,60 @@ pub(crate) fn open_ods(file: &str, bytes: Vec<u8>) -> Result<OpenedOds, Error> {
     let (ods, bytes) = match Ods::new(Cursor::new(bytes.clone())) {
         Ok(ods) => (ods, bytes),
         Err(OdsError::Password) => return Err(Error::Encrypted { file: file.to_owned() }),
-        Err(first) => match ods_repair::repair(&bytes).map(|fixed| (Ods::new(Cursor::new(fixed.clone())), fixed)) {
+        Err(first) => match repair(&bytes).map(|fixed| (Ods::new(Cursor::new(fixed.clone())), fixed)) {
             Some((Ok(ods), fixed)) => (ods, fixed),
             Some((Err(OdsError::Password), _)) => return Err(Error::Encrypted { file: file.to_owned() }),
             _ => return Err(Error::Workbook { file: file.to_owned(), message: first.to_string() }),
         },
     };
-    let merged = ods_repair::read_entry(&bytes, b"content.xml").map(|xml| merged_blocks(&xml)).unwrap_or_default();
+    let merged = zipfile::read_entry(&bytes, b"content.xml").map(|xml| merged_blocks(&xml)).unwrap_or_default();
     Ok((ods, merged))
+}
+
+const MIMETYPE: &[u8] = b"application/vnd.oasis.opendocument.spreadsheet";
+
+/// Repairs two harmless oddities that calamine refuses and LibreOffice opens: a missing `mimetype`
+/// entry (the DfE's dedicated schools grant .ods has none), and a `content.xml` pretty-printed with
+/// line breaks between cells (the DfE's LA/region lookup .ods). The archive repaired, or `None` when nothing needed (or could safely get) repair.
+fn repair(zip: &[u8]) -> Option<Vec<u8>> {
+    let dir = Directory::read(zip)?;
+    let mut out: Option<Vec<u8>> = None;
+    if let Some(entry) = dir.entry(zip, b"content.xml")
+        && let Some(content) = dir.contents(zip, &entry)
+        && let Some(flat) = strip_indentation(&content)
+    {
+        out = Some(dir.replace(zip, &entry, &flat)?);
+    }
+    if dir.entry(zip, b"mimetype").is_none() {
+        let current = out.as_deref().unwrap_or(zip);
+        out = Some(Directory::read(current)?.append(current, b"mimetype", MIMETYPE)?);
+    }
+    out
+}
+
+/// Removes whitespace-only text that holds a line break: indentation between elements. calamine reads
+/// cells as a strict sequence of elements; a single space inside a paragraph has no line break and stays.
+fn strip_indentation(xml: &[u8]) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(xml.len());
+    let mut changed = false;
+    let mut i = 0;
+    while i < xml.len() {
+        if xml[i] == b'>' {
+            out.push(b'>');
+            let end = xml[i + 1..].iter().position(|b| !b.is_ascii_whitespace()).map_or(xml.len(), |p| i + 1 + p);
+            let gap = &xml[i + 1..end];
+            if gap.contains(&b'\n') && xml.get(end) == Some(&b'<') {
+                changed = true;
+            } else {
+                out.extend_from_slice(gap);
+            }
+            i = end;
+        } else {
+            out.push(xml[i]);
+            i += 1;
+        }
+    }
+    changed.then_some(out)
 }
 
 /// Merged blocks per sheet name, positions 0-based as calamine counts them.
@@ -92,7 +138,8 @@ pub(crate) fn merged_blocks(content_xml: &[u8]) -> HashMap<String, Vec<Dimension
 }
 
 fn attr(e: &BytesStart, key: &str) -> Option<String> {
-    e.attributes().flatten().find(|a| a.key.as_ref() == key).map(|a| a.value.into_owned())
+    let attr = e.attributes().flatten().find(|a| a.key.as_ref() == key)?;
+    attr.normalized_value(XmlVersion::Implicit1_0).ok().map(|v| v.into_owned())
 }
 
 fn number(e: &BytesStart, key: &str) -> Option<u32> {
@@ -102,6 +149,22 @@ fn number(e: &BytesStart, key: &str) -> Option<u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_archive_without_mimetype_gains_it() {
+        let empty: [u8; 22] = [0x50, 0x4b, 0x05, 0x06, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+        let patched = repair(&empty).unwrap();
+        assert_eq!(zipfile::read_entry(&patched, b"mimetype").unwrap(), MIMETYPE);
+        assert_eq!(repair(&patched), None);
+    }
+
+    #[test]
+    fn indentation_between_elements_goes_and_a_space_in_a_cell_stays() {
+        let xml = b"<row>\n  <cell><p> </p></cell>\n  <cell><p>a b</p></cell>\n</row>";
+        let flat = strip_indentation(xml).unwrap();
+        assert_eq!(String::from_utf8(flat).unwrap(), "<row><cell><p> </p></cell><cell><p>a b</p></cell></row>");
+        assert_eq!(strip_indentation(b"<row><cell/></row>"), None);
+    }
 
     #[test]
     fn a_cell_spanning_rows_is_a_merged_block() {

@@ -8,7 +8,7 @@ use std::path::Path;
 use calamine::{Dimensions, Reader, SheetType, SheetVisible, Sheets, Xls, XlsError, Xlsb, Xlsx, XlsxError};
 
 use super::grid::Grid;
-use super::{ods, ods_repair};
+use super::{ods, xlsx_merges, zipfile};
 use crate::Error;
 
 type Bytes = Cursor<Vec<u8>>;
@@ -28,15 +28,25 @@ pub(crate) struct Workbook {
 }
 
 enum Book {
-    /// A workbook, with the merged blocks of an .ods file by sheet (calamine has those of Excel files).
-    Calamine(Box<Sheets<Bytes>>, HashMap<String, Vec<Dimensions>>),
+    Calamine(Box<Sheets<Bytes>>, Merges),
     Csv(Option<Grid>),
 }
 
-/// A sheet's name and whether an officer would see it.
-pub(crate) struct SheetInfo {
-    pub(crate) name: String,
-    pub(crate) visible: bool,
+/// Where a workbook's merged cells come from.
+enum Merges {
+    /// An .xlsx file's bytes, searched by `xlsx_merges` (calamine's own reader is as slow as the cells).
+    Xlsx(Vec<u8>),
+    /// An .ods file's blocks by sheet, which calamine does not expose.
+    Ods(HashMap<String, Vec<Dimensions>>),
+    /// Ask calamine (.xls), or none (.xlsb).
+    Calamine,
+}
+
+/// A sheet's name and whether an officer would see it (hidden sheets are read only when named).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SheetInfo {
+    pub name: String,
+    pub visible: bool,
 }
 
 /// The name reports use for a file: its file name, not the whole path.
@@ -57,13 +67,13 @@ impl Workbook {
             return Err(Error::Empty { file });
         }
         let ext = path.extension().map(|e| e.to_string_lossy().to_lowercase()).unwrap_or_default();
-        let book = if ext == "csv" || ext == "txt" {
+        let book = if ext == "csv" {
             Book::Csv(Some(read_csv(&file, &bytes)?))
         } else if bytes.starts_with(ZIP_MAGIC) {
-            let (sheets, merged) = open_zip(&file, &ext, bytes)?;
-            Book::Calamine(Box::new(sheets), merged)
+            let (sheets, merges) = open_zip(&file, &ext, bytes)?;
+            Book::Calamine(Box::new(sheets), merges)
         } else if bytes.starts_with(CFB_MAGIC) {
-            Book::Calamine(Box::new(open_cfb(&file, &ext, bytes)?), HashMap::new())
+            Book::Calamine(Box::new(open_cfb(&file, &ext, bytes)?), Merges::Calamine)
         } else {
             return Err(Error::NotSpreadsheet { file, reason: not_a_workbook(&ext, &bytes) });
         };
@@ -94,14 +104,17 @@ impl Workbook {
             |message: String| Error::Workbook { file: file.clone(), message: format!("sheet {name:?}: {message}") };
         match &mut self.book {
             Book::Csv(grid) => grid.take().ok_or_else(|| fail("already read".into())),
-            Book::Calamine(sheets, ods_merged) => {
+            Book::Calamine(sheets, merges) => {
                 let range = sheets.worksheet_range(name).map_err(|e| fail(e.to_string()))?;
-                let merged = match sheets.as_mut() {
-                    Sheets::Xlsx(x) => x.merge_cells_by_sheet_name(name).map_err(|e| fail(e.to_string()))?,
-                    Sheets::Xls(x) => x.merge_cells_by_sheet_name(name).map_err(|e| fail(e.to_string()))?,
-                    Sheets::Ods(_) => ods_merged.remove(name).unwrap_or_default(),
+                let merged = match (sheets.as_mut(), merges) {
+                    (_, Merges::Ods(by_sheet)) => by_sheet.get(name).cloned().unwrap_or_default(),
+                    (Sheets::Xlsx(x), Merges::Xlsx(bytes)) => match xlsx_merges::merged_blocks(bytes, name) {
+                        Some(blocks) => blocks,
+                        None => x.merge_cells_by_sheet_name(name).map_err(|e| fail(e.to_string()))?,
+                    },
+                    (Sheets::Xls(x), _) => x.merge_cells_by_sheet_name(name).map_err(|e| fail(e.to_string()))?,
                     // calamine does not expose merged cells of xlsb files: values stay in the top-left cell.
-                    Sheets::Xlsb(_) => Vec::new(),
+                    _ => Vec::new(),
                 };
                 Ok(Grid::new(range, &merged))
             }
@@ -109,31 +122,28 @@ impl Workbook {
     }
 }
 
-fn open_zip(file: &str, ext: &str, bytes: Vec<u8>) -> Result<(Sheets<Bytes>, HashMap<String, Vec<Dimensions>>), Error> {
+fn open_zip(file: &str, ext: &str, bytes: Vec<u8>) -> Result<(Sheets<Bytes>, Merges), Error> {
     let workbook = |message: String| Error::Workbook { file: file.to_owned(), message };
     // An OpenDocument file stores its type uncompressed as the first zip entry, whatever its name.
     let is_ods = ext == "ods"
         || bytes.get(30..).is_some_and(|b| b.starts_with(ODS_MIMETYPE))
-        || ods_repair::has_entry(&bytes, b"content.xml");
+        || zipfile::has_entry(&bytes, b"content.xml");
     if is_ods {
         let (ods, merged) = ods::open_ods(file, bytes)?;
-        return Ok((Sheets::Ods(ods), merged));
+        return Ok((Sheets::Ods(ods), Merges::Ods(merged)));
     }
-    let sheets = if ext == "xlsb" {
-        Xlsb::new(Cursor::new(bytes)).map(Sheets::Xlsb).map_err(|e| workbook(e.to_string()))?
-    } else {
-        match Xlsx::new(Cursor::new(bytes)) {
-            Ok(xlsx) => Sheets::Xlsx(xlsx),
-            Err(XlsxError::Password) => return Err(Error::Encrypted { file: file.to_owned() }),
-            Err(e) => {
-                return Err(Error::NotSpreadsheet {
-                    file: file.to_owned(),
-                    reason: format!("a zip archive but not an Excel or OpenDocument workbook ({e})"),
-                });
-            }
-        }
-    };
-    Ok((sheets, HashMap::new()))
+    if ext == "xlsb" {
+        let xlsb = Xlsb::new(Cursor::new(bytes)).map_err(|e| workbook(e.to_string()))?;
+        return Ok((Sheets::Xlsb(xlsb), Merges::Calamine));
+    }
+    match Xlsx::new(Cursor::new(bytes.clone())) {
+        Ok(xlsx) => Ok((Sheets::Xlsx(xlsx), Merges::Xlsx(bytes))),
+        Err(XlsxError::Password) => Err(Error::Encrypted { file: file.to_owned() }),
+        Err(e) => Err(Error::NotSpreadsheet {
+            file: file.to_owned(),
+            reason: format!("a zip archive but not an Excel or OpenDocument workbook ({e})"),
+        }),
+    }
 }
 
 fn open_cfb(file: &str, ext: &str, bytes: Vec<u8>) -> Result<Sheets<Bytes>, Error> {

@@ -32,21 +32,20 @@ pub(crate) fn choose_sheet(path: &Path, opts: &ReadOptions, template: &Template)
     let mut first_with_data = None;
     for name in names {
         let grid = workbook.load(&name)?;
-        let Some(found) = header::find_header(&grid, template) else {
-            if grid.bounds().is_some() && first_with_data.is_none() {
-                first_with_data = Some(name);
-            }
-            continue;
-        };
-        first_with_data.get_or_insert_with(|| name.clone());
+        if grid.bounds().is_some() && first_with_data.is_none() {
+            first_with_data = Some(name.clone());
+        }
+        let Some(found) = header::find_header(&grid, template) else { continue };
         let better = best.as_ref().is_none_or(|(_, _, b)| rank(template, &found) > rank(template, b));
         if better {
             best = Some((name, grid, found));
         }
     }
+    // No sheet names any of the template's columns: report the first sheet with data against it.
     let Some((sheet, grid, header)) = best else {
+        let nothing = vec![None; template.fields.len()];
         return match first_with_data {
-            Some(sheet) => Err(missing_columns(&workbook, &sheet, template, &vec![None; template.fields.len()])),
+            Some(sheet) => Err(missing_columns(&workbook, &sheet, template, &nothing)),
             None => Err(Error::NoSheet { file }),
         };
     };
@@ -111,6 +110,7 @@ pub(crate) fn parse_sheet<T>(
         rows_rejected: 0,
     };
     let bottom = chosen.grid.bounds().map_or(chosen.header.row, |(_, (bottom, _))| bottom);
+    parsed.records.reserve((bottom - chosen.header.row) as usize);
     for index in chosen.header.row + 1..=bottom {
         if chosen.grid.row_is_blank(index) {
             continue;

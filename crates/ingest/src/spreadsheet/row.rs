@@ -108,7 +108,7 @@ impl<'a> Row<'a> {
                 self.cell_error(field, &CellError::Excel(e));
                 None
             }
-            v => Some(v.display().split_whitespace().collect::<Vec<_>>().join(" ")),
+            v => Some(collapse_spaces(v.display())),
         }
     }
 
@@ -157,6 +157,13 @@ impl<'a> Row<'a> {
     /// The school a row is about, from its URN column or else its LAESTAB column. A seven-digit
     /// number (or `886/2033`) in the URN column is taken as a LAESTAB: URNs have six digits.
     pub(crate) fn school(&mut self, urn: usize, laestab: usize) -> Option<SchoolRef> {
+        // The usual case, a URN typed as a number, without going through text.
+        if let Value::Number(n) = self.value(urn)
+            && let Ok(urn) = Urn::new(n as i64)
+            && n.fract() == 0.0
+        {
+            return Some(SchoolRef::Urn(urn));
+        }
         if let Some(text) = self.text(urn) {
             return match Urn::parse(&text) {
                 Ok(urn) => Some(SchoolRef::Urn(urn)),
@@ -189,6 +196,18 @@ impl<'a> Row<'a> {
         }
         None
     }
+}
+
+/// Runs of spaces, tabs and line breaks made one space (text is already trimmed); most cells have
+/// none, and are returned as they are.
+fn collapse_spaces(text: String) -> String {
+    let mut previous_space = false;
+    let clean = text.chars().all(|c| {
+        let ok = (c == ' ' && !previous_space) || !c.is_whitespace();
+        previous_space = c == ' ';
+        ok
+    });
+    if clean { text } else { text.split_whitespace().collect::<Vec<_>>().join(" ") }
 }
 
 /// A LAESTAB as written seven digits, or as the DfE number `886/2033` (or `886-2033`).

@@ -132,18 +132,29 @@ pub(crate) const TEMPLATE: Template = Template {
 
 /// Reads SRP rows; `seen` holds (host, name, needs) → row, to reject a second copy of an SRP.
 pub(crate) struct SrpRows {
-    seen: HashMap<(domain::SchoolRef, String, String), u64>,
+    seen: HashMap<(domain::SchoolRef, String), u64>,
+    /// A register writes the same few need texts over and over: each is mapped once.
+    mapped: HashMap<String, Option<Vec<NeedType>>>,
 }
 
 impl SrpRows {
     pub(crate) fn new() -> Self {
-        Self { seen: HashMap::new() }
+        Self { seen: HashMap::new(), mapped: HashMap::new() }
+    }
+
+    fn needs(&mut self, text: &str) -> Option<Vec<NeedType>> {
+        if let Some(needs) = self.mapped.get(text) {
+            return needs.clone();
+        }
+        let needs = map_needs(text);
+        self.mapped.insert(text.to_owned(), needs.clone());
+        needs
     }
 
     pub(crate) fn parse(&mut self, row: &mut Row) -> Option<SrpRegisterEntry> {
         let host = row.school(URN, LAESTAB);
         let need_as_written = row.required_text(NEED);
-        let needs = need_as_written.as_deref().map(map_needs).unwrap_or_default();
+        let needs = need_as_written.as_deref().and_then(|text| self.needs(text));
         if let (Some(text), None) = (&need_as_written, &needs) {
             let codes: Vec<&str> = NeedType::ALL.iter().map(|n| n.code()).collect();
             let message =
@@ -197,7 +208,7 @@ impl SrpRows {
         }
         let name = row.text(NAME);
         let (host, need_as_written) = (host?, need_as_written?);
-        let key = (host.clone(), name.clone().unwrap_or_default().to_lowercase(), need_key(&need_as_written, &needs));
+        let key = (host.clone(), srp_key(name.as_deref(), &need_as_written, needs.as_deref()));
         if !row.rejected {
             if let Some(first) = self.seen.get(&key) {
                 let message = format!("{host} has this SRP already (row {first}: same name and need type)");
@@ -225,25 +236,26 @@ impl SrpRows {
     }
 }
 
-fn need_key(written: &str, needs: &Option<Vec<NeedType>>) -> String {
+/// What tells two SRPs of one school apart: the SRP name (ignoring case) and the needs (their codes,
+/// or the text as written when unknown), in one string.
+fn srp_key(name: Option<&str>, written: &str, needs: Option<&[NeedType]>) -> String {
+    let mut key = name.unwrap_or_default().to_lowercase();
+    key.push('\u{1f}');
     match needs {
-        Some(needs) => needs.iter().map(|n| n.code()).collect::<Vec<_>>().join("/"),
-        None => written.to_lowercase(),
+        Some(needs) => needs.iter().for_each(|n| {
+            key.push_str(n.code());
+            key.push('/');
+        }),
+        None => key.push_str(&written.to_lowercase()),
     }
+    key
 }
 
 /// `4-11`, `4 – 11`, `4 to 11`, `5-16 years`: two ages, the first not above the second.
 fn age_range(text: &str) -> Option<AgeRange> {
-    let numbers: Vec<u8> = text
-        .split(|c: char| !c.is_ascii_digit())
-        .filter(|s| !s.is_empty())
-        .map(str::parse)
-        .collect::<Result<_, _>>()
-        .ok()?;
-    match numbers[..] {
-        [low, high] if low <= high && high <= 25 => Some(AgeRange { low, high }),
-        _ => None,
-    }
+    let mut numbers = text.split(|c: char| !c.is_ascii_digit()).filter(|s| !s.is_empty()).map(str::parse::<u8>);
+    let (low, high) = (numbers.next()?.ok()?, numbers.next()?.ok()?);
+    (numbers.next().is_none() && low <= high && high <= 25).then_some(AgeRange { low, high })
 }
 
 fn srp_kind(text: &str) -> Option<SrpKind> {

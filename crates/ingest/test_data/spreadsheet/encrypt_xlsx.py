@@ -5,6 +5,7 @@ Usage: /usr/bin/python3 encrypt_xlsx.py SOURCE TARGET.xlsx PASSWORD
 """
 
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -40,22 +41,35 @@ def main(source, target, password):
         else:
             raise SystemExit("LibreOffice did not start")
         desktop = ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
-        doc = desktop.loadComponentFromURL(uno.systemPathToFileUrl(os.path.abspath(source)), "_blank", 0,
-                                           (prop("Hidden", True),))
+        # Load a copy, so a failed run leaves no LibreOffice lock file beside the fixtures.
+        copy = os.path.join(profile, os.path.basename(source))
+        shutil.copyfile(source, copy)
+        doc = desktop.loadComponentFromURL(uno.systemPathToFileUrl(copy), "_blank", 0, (prop("Hidden", True),))
         # The OOXML export filter encrypts when the media descriptor carries "OOXPassword" in its
         # EncryptionData (a plain "Password" property is ignored for .xlsx).
         secret = NamedValue()
         secret.Name, secret.Value = "OOXPassword", password
-        encryption = uno.Any("[]com.sun.star.beans.NamedValue", (secret,))
-        doc.storeToURL(uno.systemPathToFileUrl(os.path.abspath(target)),
-                       (prop("FilterName", "Calc MS Excel 2007 XML"), prop("EncryptionData", encryption)))
+        crypto = NamedValue()
+        # ECMA-376 "standard" encryption (AES-128), which LibreOffice 7.4 writes; its "Agile" fails here.
+        crypto.Name, crypto.Value = "CryptoType", "Standard"
+        encryption = uno.Any("[]com.sun.star.beans.NamedValue", (crypto, secret))
+        descriptor = (prop("FilterName", "Calc MS Excel 2007 XML"), prop("Overwrite", True),
+                      prop("EncryptionData", encryption))
+        # uno.invoke keeps the typed Any: plain Python would pass a sequence of structs untyped.
+        uno.invoke(doc, "storeToURL", (uno.systemPathToFileUrl(os.path.abspath(target)),
+                                      uno.Any("[]com.sun.star.beans.PropertyValue", descriptor)))
         doc.close(True)
         try:
             desktop.terminate()
         except Exception:
             pass  # the bridge drops as the office quits
     finally:
-        office.wait(timeout=30)
+        try:
+            office.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            office.terminate()
+            office.wait(timeout=30)
+        shutil.rmtree(profile, ignore_errors=True)
 
 
 if __name__ == "__main__":

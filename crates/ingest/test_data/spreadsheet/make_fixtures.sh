@@ -11,5 +11,6 @@ trap 'rm -rf "$out"' EXIT
 soffice --headless --norestore --convert-to ods --outdir "$out" messy_srp.fods
 soffice --headless --norestore --convert-to 'xls:MS Excel 97' --outdir "$out" messy_srp.fods
 cp "$out/messy_srp.ods" "$out/messy_srp.xls" .
-/usr/bin/python3 encrypt_xlsx.py messy_srp.fods encrypted.xlsx inclusion
+# LibreOffice loads the binary .ods over UNO more reliably than the flat XML.
+/usr/bin/python3 encrypt_xlsx.py messy_srp.ods encrypted.xlsx inclusion
 ls -l messy_srp.ods messy_srp.xls encrypted.xlsx

@@ -8,7 +8,7 @@ use jobs::import_gias::{self, GiasImport};
 use sea_orm::DatabaseConnection;
 use serde_json::json;
 
-use crate::cli::{EXIT_IMPORT_FAILED, Format, GiasArgs};
+use crate::cli::{EXIT_IMPORT_FAILED, Format, GiasArgs, RegisterKind, SpreadsheetArgs};
 use crate::progress::CliProgress;
 
 pub(crate) async fn gias(db: &DatabaseConnection, args: GiasArgs, archive_dir: &Path) -> anyhow::Result<ExitCode> {
@@ -21,6 +21,35 @@ pub(crate) async fn gias(db: &DatabaseConnection, args: GiasArgs, archive_dir: &
     };
     let result = import_gias::run(db, &job, &CliProgress::new()).await;
     Ok(report(result, args.format))
+}
+
+pub(crate) async fn spreadsheet(
+    db: &DatabaseConnection,
+    args: SpreadsheetArgs,
+    archive_dir: &Path,
+) -> anyhow::Result<ExitCode> {
+    use ingest::spreadsheet::Kind;
+    let cluster_size = args
+        .cluster_size
+        .split_once('-')
+        .and_then(|(a, b)| Some((a.trim().parse().ok()?, b.trim().parse().ok()?)))
+        .ok_or_else(|| anyhow::anyhow!("--cluster-size must be MIN-MAX, e.g. 7-14 (got {:?})", args.cluster_size))?;
+    let job = jobs::import_register::RegisterImport {
+        path: args.path,
+        kind: match args.kind {
+            RegisterKind::Srp => Kind::Srp,
+            RegisterKind::Designations => Kind::Designations,
+            RegisterKind::Clusters => Kind::Clusters,
+            RegisterKind::Training => Kind::Training,
+        },
+        sheet: args.sheet,
+        dry_run: args.dry_run,
+        trigger: "cli".into(),
+        archive_dir: Some(archive_dir.to_owned()),
+        cluster_size,
+        today: chrono::Local::now().date_naive(),
+    };
+    Ok(report(jobs::import_register::run(db, &job).await, args.format))
 }
 
 pub(crate) async fn ees(

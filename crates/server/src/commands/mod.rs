@@ -39,6 +39,10 @@ pub(crate) async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             let db = open(&cli.database_url).await?;
             import::gias(&db, args, &archive_dir).await
         }
+        Command::Import(ImportCommand::Spreadsheet(args)) => {
+            let db = open(&cli.database_url).await?;
+            import::spreadsheet(&db, args, &archive_dir).await
+        }
         Command::Import(ImportCommand::Ees(args)) => {
             let db = open(&cli.database_url).await?;
             let source = jobs::import_ees::EesSource::Api { dataset: args.dataset, version: args.version };

@@ -2,6 +2,7 @@
 //! batch a whole GraphQL selection into a bounded number of queries.
 
 pub mod places;
+pub mod registers;
 pub mod schools;
 pub mod srps;
 pub mod stats;

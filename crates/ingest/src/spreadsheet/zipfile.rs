@@ -1,34 +1,15 @@
-//! Repairs two harmless oddities of real OpenDocument files that calamine refuses and LibreOffice
-//! opens: a missing `mimetype` entry (the DfE's dedicated schools grant .ods has none), and a
-//! `content.xml` pretty-printed with line breaks between cells (the DfE's LA/region lookup .ods).
-//! New entries are appended before the central directory, so no existing offset moves.
+//! The little of the zip format done here by hand: find an entry, inflate it, append a stored entry
+//! or point an existing one at new content. Enough to read an .xlsx sheet's merged cells quickly and to
+//! repair .ods files calamine refuses (see `ods.rs`); ZIP64 archives are left alone.
 
 use std::io::Read;
 
 use flate2::read::DeflateDecoder;
 
-const MIMETYPE: &[u8] = b"application/vnd.oasis.opendocument.spreadsheet";
 const EOCD_SIGNATURE: u32 = 0x0605_4b50;
 const CENTRAL_SIGNATURE: u32 = 0x0201_4b50;
 const LOCAL_SIGNATURE: u32 = 0x0403_4b50;
 const EOCD_LEN: usize = 22;
-
-/// The archive repaired, or `None` when nothing needed (or could safely get) repair.
-pub(crate) fn repair(zip: &[u8]) -> Option<Vec<u8>> {
-    let dir = Directory::read(zip)?;
-    let mut out: Option<Vec<u8>> = None;
-    if let Some(entry) = dir.entry(zip, b"content.xml")
-        && let Some(content) = dir.contents(zip, &entry)
-        && let Some(flat) = strip_indentation(&content)
-    {
-        out = Some(dir.replace(zip, &entry, &flat)?);
-    }
-    if dir.entry(zip, b"mimetype").is_none() {
-        let current = out.as_deref().unwrap_or(zip);
-        out = Some(Directory::read(current)?.append(current, b"mimetype", MIMETYPE)?);
-    }
-    out
-}
 
 /// An entry's bytes, inflated.
 pub(crate) fn read_entry(zip: &[u8], name: &[u8]) -> Option<Vec<u8>> {
@@ -41,33 +22,8 @@ pub(crate) fn has_entry(zip: &[u8], name: &[u8]) -> bool {
     Directory::read(zip).is_some_and(|dir| dir.entry(zip, name).is_some())
 }
 
-/// Removes whitespace-only text that holds a line break: indentation between elements. calamine reads
-/// cells as a strict sequence of elements; a single space inside a paragraph has no line break and stays.
-fn strip_indentation(xml: &[u8]) -> Option<Vec<u8>> {
-    let mut out = Vec::with_capacity(xml.len());
-    let mut changed = false;
-    let mut i = 0;
-    while i < xml.len() {
-        if xml[i] == b'>' {
-            out.push(b'>');
-            let end = xml[i + 1..].iter().position(|b| !b.is_ascii_whitespace()).map_or(xml.len(), |p| i + 1 + p);
-            let gap = &xml[i + 1..end];
-            if gap.contains(&b'\n') && xml.get(end) == Some(&b'<') {
-                changed = true;
-            } else {
-                out.extend_from_slice(gap);
-            }
-            i = end;
-        } else {
-            out.push(xml[i]);
-            i += 1;
-        }
-    }
-    changed.then_some(out)
-}
-
 /// One entry of the central directory: where its record sits and what it says.
-struct Entry {
+pub(crate) struct Entry {
     /// Offset of the central directory record, relative to the directory's start.
     record: usize,
     method: u16,
@@ -76,7 +32,7 @@ struct Entry {
 }
 
 /// The central directory and end record of a (non-ZIP64) archive.
-struct Directory {
+pub(crate) struct Directory {
     eocd: usize,
     start: usize,
     size: usize,
@@ -84,7 +40,7 @@ struct Directory {
 }
 
 impl Directory {
-    fn read(zip: &[u8]) -> Option<Self> {
+    pub(crate) fn read(zip: &[u8]) -> Option<Self> {
         let last = zip.len().checked_sub(EOCD_LEN)?;
         let first = last.saturating_sub(u16::MAX as usize);
         let eocd = (first..=last).rev().find(|&at| le32(zip, at) == Some(EOCD_SIGNATURE))?;
@@ -97,7 +53,7 @@ impl Directory {
         (start.checked_add(size)? <= eocd).then_some(Self { eocd, start, size, entries })
     }
 
-    fn entry(&self, zip: &[u8], name: &[u8]) -> Option<Entry> {
+    pub(crate) fn entry(&self, zip: &[u8], name: &[u8]) -> Option<Entry> {
         let dir = zip.get(self.start..self.start + self.size)?;
         let mut at = 0;
         while le32(dir, at) == Some(CENTRAL_SIGNATURE) {
@@ -118,7 +74,7 @@ impl Directory {
     }
 
     /// The entry's bytes, inflated; `None` for methods other than stored and deflate.
-    fn contents(&self, zip: &[u8], entry: &Entry) -> Option<Vec<u8>> {
+    pub(crate) fn contents(&self, zip: &[u8], entry: &Entry) -> Option<Vec<u8>> {
         if le32(zip, entry.local) != Some(LOCAL_SIGNATURE) {
             return None;
         }
@@ -136,7 +92,7 @@ impl Directory {
     }
 
     /// Appends `content` as a stored entry and points the existing record at it.
-    fn replace(&self, zip: &[u8], entry: &Entry, content: &[u8]) -> Option<Vec<u8>> {
+    pub(crate) fn replace(&self, zip: &[u8], entry: &Entry, content: &[u8]) -> Option<Vec<u8>> {
         let name = self.name(zip, entry)?;
         let (mut out, local) = self.with_local(zip, &name, content)?;
         let crc = crc32(content);
@@ -154,7 +110,7 @@ impl Directory {
     }
 
     /// Appends a new stored entry.
-    fn append(&self, zip: &[u8], name: &[u8], content: &[u8]) -> Option<Vec<u8>> {
+    pub(crate) fn append(&self, zip: &[u8], name: &[u8], content: &[u8]) -> Option<Vec<u8>> {
         let (mut out, local) = self.with_local(zip, name, content)?;
         let new_start = out.len();
         out.extend_from_slice(zip.get(self.start..self.start + self.size)?);
@@ -247,24 +203,18 @@ mod tests {
     const EMPTY_ZIP: [u8; 22] = [0x50, 0x4b, 0x05, 0x06, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
 
     #[test]
-    fn an_archive_without_mimetype_gains_it() {
-        let patched = repair(&EMPTY_ZIP).unwrap();
-        let dir = Directory::read(&patched).unwrap();
-        let entry = dir.entry(&patched, b"mimetype").unwrap();
-        assert_eq!(dir.contents(&patched, &entry).unwrap(), MIMETYPE);
-        assert_eq!(repair(&patched), None);
+    fn an_appended_entry_reads_back_and_a_replaced_one_shows_its_new_content() {
+        let zip = Directory::read(&EMPTY_ZIP).unwrap().append(&EMPTY_ZIP, b"a.txt", b"first").unwrap();
+        assert_eq!(read_entry(&zip, b"a.txt").unwrap(), b"first");
+        let dir = Directory::read(&zip).unwrap();
+        let entry = dir.entry(&zip, b"a.txt").unwrap();
+        let zip = dir.replace(&zip, &entry, b"second").unwrap();
+        assert_eq!(read_entry(&zip, b"a.txt").unwrap(), b"second");
+        assert!(has_entry(&zip, b"a.txt") && !has_entry(&zip, b"b.txt"));
     }
 
     #[test]
-    fn indentation_between_elements_goes_and_a_space_in_a_cell_stays() {
-        let xml = b"<row>\n  <cell><p> </p></cell>\n  <cell><p>a b</p></cell>\n</row>";
-        let flat = strip_indentation(xml).unwrap();
-        assert_eq!(String::from_utf8(flat).unwrap(), "<row><cell><p> </p></cell><cell><p>a b</p></cell></row>");
-        assert_eq!(strip_indentation(b"<row><cell/></row>"), None);
-    }
-
-    #[test]
-    fn garbage_is_left_alone() {
-        assert_eq!(repair(b"PK\x03\x04 not really a zip"), None);
+    fn garbage_is_not_an_archive() {
+        assert!(Directory::read(b"PK\x03\x04 not really a zip").is_none());
     }
 }

@@ -1,0 +1,205 @@
+//! The LA's SRP register, matched to the SRPs GIAS reports: on host school (and kind when the
+//! register says it). The register is the authority on need type and places; where it and GIAS
+//! disagree, or one lacks a provision the other has, a finding says so. Register entries missing
+//! from a newer register are closed, never deleted.
+
+use std::collections::HashSet;
+
+use chrono::NaiveDate;
+use domain::SrpRegisterEntry;
+use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter};
+
+use super::{Finding, RegisterTotals, Schools};
+use crate::Error;
+use crate::entity::{school, srp};
+
+fn need_key(r: &SrpRegisterEntry) -> String {
+    if r.needs.is_empty() {
+        r.need_as_written.clone()
+    } else {
+        r.needs.iter().map(|n| n.code()).collect::<Vec<_>>().join("/")
+    }
+}
+
+fn kind_label(kind: &str) -> &'static str {
+    if kind == "sen_unit" { "SEN unit" } else { "resourced provision" }
+}
+
+pub async fn write(
+    txn: &DatabaseTransaction,
+    run_id: i64,
+    records: &[(u32, SrpRegisterEntry)],
+    today: NaiveDate,
+) -> Result<RegisterTotals, Error> {
+    let schools = Schools::load(txn, records.iter().map(|(_, r)| &r.host)).await?;
+    let mut totals = RegisterTotals::default();
+    let mut resolved = Vec::new();
+    for (row, r) in records {
+        match schools.resolve(*row, &r.host) {
+            Ok(urn) => resolved.push((*row, urn, r)),
+            Err(f) => {
+                totals.rejected += 1;
+                totals.findings.push(f);
+            }
+        }
+    }
+    let hosts: Vec<i32> = resolved.iter().map(|(_, u, _)| *u).collect();
+    let mut existing: Vec<srp::Model> = Vec::new();
+    for chunk in hosts.chunks(1000) {
+        existing.extend(srp::Entity::find().filter(srp::Column::HostUrn.is_in(chunk.iter().copied())).all(txn).await?);
+    }
+    let mut matched: HashSet<i32> = HashSet::new();
+    for (row, urn, r) in &resolved {
+        let need = need_key(r);
+        let kind = r.kind.map(|k| k.code());
+        let at_host = |s: &&srp::Model| s.host_urn == *urn && !matched.contains(&s.id);
+        // Same register entry as before, else a GIAS provision at the host not yet claimed.
+        let found = existing
+            .iter()
+            .filter(at_host)
+            .find(|s| s.in_register && s.need_type.as_deref() == Some(need.as_str()))
+            .or_else(|| {
+                existing
+                    .iter()
+                    .filter(at_host)
+                    .find(|s| s.in_gias && !s.in_register && kind.is_none_or(|k| s.kind == k))
+            })
+            .cloned();
+        let model = srp::ActiveModel {
+            name: Set(r.name.clone()),
+            need_type: Set(Some(need.clone())),
+            commissioned_places: Set(r.commissioned_places.map(|n| n as i32)),
+            register_on_roll: Set(r.on_roll.map(|n| n as i32)),
+            age_range: Set(r.age_range.map(|a| format!("{}-{}", a.low, a.high))),
+            provider: Set(r.provider.clone()),
+            sla_signed: Set(r.sla_signed),
+            sla_date: Set(r.sla_date),
+            open_date: Set(r.open_date),
+            close_date: Set(r.close_date),
+            in_register: Set(true),
+            run_id: Set(run_id),
+            ..Default::default()
+        };
+        match found {
+            Some(s) => {
+                matched.insert(s.id);
+                if s.in_gias
+                    && let (Some(places), Some(capacity)) = (r.commissioned_places, s.gias_capacity)
+                    && places as i32 != capacity
+                {
+                    totals.findings.push(Finding::warning(
+                        Some(*row),
+                        "capacity_mismatch",
+                        format!(
+                            "URN {urn} {need}: the register commissions {places} places, GIAS reports a {} with capacity {capacity}",
+                            kind_label(&s.kind)
+                        ),
+                    ));
+                }
+                let same = s.in_register
+                    && s.name == r.name
+                    && s.commissioned_places == r.commissioned_places.map(|n| n as i32)
+                    && s.register_on_roll == r.on_roll.map(|n| n as i32)
+                    && s.provider == r.provider
+                    && s.sla_signed == r.sla_signed
+                    && s.sla_date == r.sla_date
+                    && s.open_date == r.open_date
+                    && s.close_date == r.close_date
+                    && s.age_range == r.age_range.map(|a| format!("{}-{}", a.low, a.high));
+                if same {
+                    totals.unchanged += 1;
+                } else {
+                    srp::Entity::update(srp::ActiveModel { id: Set(s.id), ..model }).exec(txn).await?;
+                    totals.updated += 1;
+                }
+            }
+            None => {
+                if !existing.iter().any(|s| s.host_urn == *urn && s.in_gias) {
+                    totals.findings.push(Finding::warning(
+                        Some(*row),
+                        "not_in_gias",
+                        format!("URN {urn} {need}: GIAS reports no resourced provision or SEN unit at this school"),
+                    ));
+                }
+                let new = srp::ActiveModel {
+                    host_urn: Set(*urn),
+                    kind: Set(kind.unwrap_or("resourced_provision").to_owned()),
+                    gias_capacity: Set(None),
+                    gias_on_roll: Set(None),
+                    in_gias: Set(false),
+                    ..model
+                };
+                let id = srp::Entity::insert(new).exec(txn).await?.last_insert_id;
+                matched.insert(id);
+                totals.inserted += 1;
+            }
+        }
+    }
+    close_missing(txn, &matched, today, &mut totals).await?;
+    report_gias_only(txn, &matched, &hosts, &mut totals).await?;
+    Ok(totals)
+}
+
+/// Register entries the new register no longer lists: closed and reported.
+async fn close_missing(
+    txn: &DatabaseTransaction,
+    matched: &HashSet<i32>,
+    today: NaiveDate,
+    totals: &mut RegisterTotals,
+) -> Result<(), Error> {
+    let listed = srp::Entity::find().filter(srp::Column::InRegister.eq(true)).all(txn).await?;
+    for s in listed.into_iter().filter(|s| !matched.contains(&s.id)) {
+        srp::Entity::update(srp::ActiveModel {
+            id: Set(s.id),
+            in_register: Set(false),
+            close_date: Set(s.close_date.or(Some(today))),
+            ..Default::default()
+        })
+        .exec(txn)
+        .await?;
+        totals.findings.push(Finding::warning(
+            None,
+            "srp_closed",
+            format!(
+                "URN {} {}: no longer in the register; closed as of {today}",
+                s.host_urn,
+                s.need_type.as_deref().unwrap_or(kind_label(&s.kind))
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// GIAS provisions in the register's LAs that no register row claims.
+async fn report_gias_only(
+    txn: &DatabaseTransaction,
+    matched: &HashSet<i32>,
+    hosts: &[i32],
+    totals: &mut RegisterTotals,
+) -> Result<(), Error> {
+    let mut las = HashSet::new();
+    for chunk in hosts.chunks(1000) {
+        for s in school::Entity::find().filter(school::Column::Urn.is_in(chunk.iter().copied())).all(txn).await? {
+            las.extend(s.la_code);
+        }
+    }
+    if las.is_empty() {
+        return Ok(());
+    }
+    let in_las: HashSet<i32> = school::Entity::find()
+        .filter(school::Column::LaCode.is_in(las))
+        .all(txn)
+        .await?
+        .into_iter()
+        .map(|s| s.urn)
+        .collect();
+    let gias = srp::Entity::find().filter(srp::Column::InGias.eq(true)).all(txn).await?;
+    for s in gias.iter().filter(|s| in_las.contains(&s.host_urn) && !matched.contains(&s.id)) {
+        totals.findings.push(Finding::warning(
+            None,
+            "not_in_register",
+            format!("URN {}: GIAS reports a {} that the register does not list", s.host_urn, kind_label(&s.kind)),
+        ));
+    }
+    Ok(())
+}

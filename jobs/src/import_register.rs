@@ -1,0 +1,218 @@
+//! Job `import_register`: an LA spreadsheet (SRP register, designations, clusters, training) into
+//! the store, under the import rules; `dry_run` validates against the store and writes nothing.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use chrono::{NaiveDate, Utc};
+use ingest::spreadsheet::{self, Kind, Parsed, ReadOptions};
+use ingest::{ImportIssue, Severity};
+use sea_orm::{DatabaseConnection, DatabaseTransaction, TransactionTrait};
+use store::registers::{self, Finding, RegisterTotals};
+use store::runs::{self, RunCounts, RunStatus};
+use tracing::{info, warn};
+
+use crate::import_ees::issue_row;
+use crate::{Error, ImportSummary, SourceFile};
+
+pub const JOB: &str = "import_register";
+
+#[derive(Debug, Clone)]
+pub struct RegisterImport {
+    pub path: PathBuf,
+    pub kind: Kind,
+    pub sheet: Option<String>,
+    /// Validate and report, write nothing (not even a run record).
+    pub dry_run: bool,
+    pub trigger: String,
+    pub archive_dir: Option<PathBuf>,
+    /// Cluster sizes outside this range are warnings.
+    pub cluster_size: (u32, u32),
+    /// The day closures and new memberships are dated.
+    pub today: NaiveDate,
+}
+
+/// The records of whichever kind the file holds.
+enum Records {
+    Srp(Parsed<domain::SrpRegisterEntry>),
+    Designations(Parsed<domain::DesignationEntry>),
+    Clusters(Parsed<domain::ClusterMembership>),
+    Training(Parsed<domain::TrainingEntry>),
+}
+
+impl Records {
+    fn read(job: &RegisterImport) -> Result<Self, ingest::Error> {
+        let opts = ReadOptions { sheet: job.sheet.clone(), cluster_size: job.cluster_size, ..Default::default() };
+        Ok(match job.kind {
+            Kind::Srp => Records::Srp(spreadsheet::read_srp_register(&job.path, &opts)?),
+            Kind::Designations => Records::Designations(spreadsheet::read_designations(&job.path, &opts)?),
+            Kind::Clusters => Records::Clusters(spreadsheet::read_clusters(&job.path, &opts)?),
+            Kind::Training => Records::Training(spreadsheet::read_training(&job.path, &opts)?),
+        })
+    }
+
+    /// (file, sheet, rows read, rows rejected, the parser's issues)
+    fn header(&self) -> (String, String, u64, u64, Vec<ImportIssue>) {
+        macro_rules! h {
+            ($p:expr) => {
+                ($p.file.clone(), $p.sheet.clone(), $p.rows_read, $p.rows_rejected, $p.issues.clone())
+            };
+        }
+        match self {
+            Records::Srp(p) => h!(p),
+            Records::Designations(p) => h!(p),
+            Records::Clusters(p) => h!(p),
+            Records::Training(p) => h!(p),
+        }
+    }
+
+    async fn write(&self, txn: &DatabaseTransaction, run_id: i64, today: NaiveDate) -> Result<RegisterTotals, Error> {
+        Ok(match self {
+            Records::Srp(p) => registers::srps::write(txn, run_id, &p.records, today).await?,
+            Records::Designations(p) => registers::designations::write(txn, run_id, &p.records).await?,
+            Records::Clusters(p) => registers::clusters::write(txn, run_id, &p.records, today).await?,
+            Records::Training(p) => registers::training::write(txn, run_id, &p.records).await?,
+        })
+    }
+}
+
+pub async fn run(db: &DatabaseConnection, job: &RegisterImport) -> Result<ImportSummary, Error> {
+    let started = Instant::now();
+    let scope = format!("kind={}", job.kind.as_str());
+    let name = job.path.display().to_string();
+    let run_id = if job.dry_run {
+        0
+    } else {
+        runs::start_run(db, JOB, &job.trigger, Some(&name), Some(&scope), Utc::now()).await?
+    };
+    match import(db, job, run_id, started).await {
+        Ok(summary) => Ok(summary),
+        Err((err, sha)) => {
+            warn!(run.id = run_id, error = %err, "import_register failed; nothing imported");
+            if !job.dry_run {
+                let issue = ImportIssue::file_warning(&name, None, "refused", err.to_string());
+                let issue = ImportIssue { severity: Severity::Error, ..issue };
+                runs::insert_issues(db, run_id, &[issue_row(&issue)]).await?;
+                let msg = Some(err.to_string());
+                runs::finish_run(db, run_id, RunStatus::Failed, sha.as_deref(), RunCounts::default(), msg, Utc::now())
+                    .await?;
+            }
+            Err(err)
+        }
+    }
+}
+
+async fn import(
+    db: &DatabaseConnection,
+    job: &RegisterImport,
+    run_id: i64,
+    started: Instant,
+) -> Result<ImportSummary, (Error, Option<String>)> {
+    let source = SourceFile::scan(&job.path).map_err(|e| (e, None))?;
+    let sha = Some(source.sha256.clone());
+    let fail = |e: Error| (e, sha.clone());
+    if !job.dry_run {
+        let archived = match &job.archive_dir {
+            Some(dir) => Some(source.archive(dir).map_err(fail)?.display().to_string()),
+            None => None,
+        };
+        runs::record_source_file(
+            db,
+            &source.sha256,
+            &source.name,
+            source.bytes as i64,
+            None,
+            archived.as_deref(),
+            Utc::now(),
+        )
+        .await
+        .map_err(|e| fail(e.into()))?;
+    }
+    let records = Records::read(job).map_err(|e| fail(e.into()))?;
+    let (file, sheet, read, rejected, mut issues) = records.header();
+
+    let txn = db.begin().await.map_err(|e| fail(e.into()))?;
+    let totals = match records.write(&txn, run_id, job.today).await {
+        Ok(t) => t,
+        Err(e) => {
+            let _ = txn.rollback().await;
+            return Err(fail(e));
+        }
+    };
+    issues.extend(totals.findings.iter().map(|f| finding_issue(&file, &sheet, f)));
+    issues.sort_by_key(|i| (i.row.is_none(), i.row));
+    let counts = RunCounts {
+        read: read as i64,
+        inserted: totals.inserted,
+        updated: totals.updated,
+        unchanged: totals.unchanged,
+        rejected: rejected as i64 + totals.rejected,
+    };
+    if job.dry_run {
+        // Validated against the store as it is, then rolled back: nothing written.
+        txn.rollback().await.map_err(|e| fail(e.into()))?;
+    } else {
+        let stored: Vec<_> = issues.iter().map(issue_row).collect();
+        let commit = async {
+            runs::insert_issues(&txn, run_id, &stored).await?;
+            txn.commit().await?;
+            Ok::<_, store::Error>(())
+        };
+        commit.await.map_err(|e| fail(e.into()))?;
+    }
+    let status = if counts.rejected > 0 {
+        RunStatus::SucceededWithIssues
+    } else if counts.inserted == 0 && counts.updated == 0 && !totals.findings.iter().any(|f| f.code.ends_with("closed"))
+    {
+        RunStatus::Unchanged
+    } else {
+        RunStatus::Succeeded
+    };
+    if !job.dry_run {
+        runs::finish_run(db, run_id, status, Some(&source.sha256), counts, None, Utc::now())
+            .await
+            .map_err(|e| fail(e.into()))?;
+        info!(run.id = run_id, kind = job.kind.as_str(), rows.read = counts.read, "import_register committed");
+    }
+    Ok(ImportSummary {
+        run_id,
+        job: JOB,
+        file: if job.dry_run { format!("{file} (dry run: nothing written)") } else { file },
+        sha256: source.sha256,
+        status,
+        counts,
+        noun: job.kind.as_str_plural(),
+        skipped: 0,
+        flagged_missing: Vec::new(),
+        issues,
+        elapsed: started.elapsed(),
+    })
+}
+
+fn finding_issue(file: &str, sheet: &str, f: &Finding) -> ImportIssue {
+    ImportIssue {
+        file: file.to_owned(),
+        sheet: (!sheet.is_empty()).then(|| sheet.to_owned()),
+        row: f.row.map(u64::from),
+        column: None,
+        severity: if f.error { Severity::Error } else { Severity::Warning },
+        code: f.code,
+        message: f.message.clone(),
+    }
+}
+
+/// Plural nouns for summaries.
+trait Plural {
+    fn as_str_plural(self) -> &'static str;
+}
+
+impl Plural for Kind {
+    fn as_str_plural(self) -> &'static str {
+        match self {
+            Kind::Srp => "SRPs",
+            Kind::Designations => "designations",
+            Kind::Clusters => "memberships",
+            Kind::Training => "enrolments",
+        }
+    }
+}
