@@ -181,7 +181,7 @@ async fn import(
         sha256: source.sha256,
         status,
         counts,
-        noun: job.kind.as_str_plural(),
+        noun: noun(job.kind),
         skipped: 0,
         flagged_missing: Vec::new(),
         issues,
@@ -201,18 +201,12 @@ fn finding_issue(file: &str, sheet: &str, f: &Finding) -> ImportIssue {
     }
 }
 
-/// Plural nouns for summaries.
-trait Plural {
-    fn as_str_plural(self) -> &'static str;
-}
-
-impl Plural for Kind {
-    fn as_str_plural(self) -> &'static str {
-        match self {
-            Kind::Srp => "SRPs",
-            Kind::Designations => "designations",
-            Kind::Clusters => "memberships",
-            Kind::Training => "enrolments",
-        }
+/// What a register's counts count, for summaries.
+fn noun(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Srp => "SRPs",
+        Kind::Designations => "designations",
+        Kind::Clusters => "memberships",
+        Kind::Training => "enrolments",
     }
 }

@@ -5,6 +5,7 @@ mod cli;
 mod ees;
 mod gias_import;
 mod graphql_api;
+mod registers;
 mod schema_drift;
 mod server_http;
 

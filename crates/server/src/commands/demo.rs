@@ -4,7 +4,9 @@
 use std::path::Path;
 use std::process::ExitCode;
 
+use ingest::spreadsheet::Kind;
 use jobs::import_gias::{self, GiasImport};
+use jobs::import_register::{self, RegisterImport};
 use sea_orm::DatabaseConnection;
 
 use crate::app::{self, App};
@@ -14,6 +16,14 @@ use crate::progress::CliProgress;
 
 /// A GIAS-format extract of Kent (886) establishments with some of Medway (887) around them.
 const SAMPLE_GIAS: &[u8] = include_bytes!("../../../../data/sample/gias_kent_sample.csv");
+
+/// The LA's own registers for those schools, as officers keep them (see docs/templates.md).
+const SAMPLE_REGISTERS: [(Kind, &str, &[u8]); 4] = [
+    (Kind::Srp, "srp_register.xlsx", include_bytes!("../../../../data/sample/srp_register.xlsx")),
+    (Kind::Designations, "designations.xlsx", include_bytes!("../../../../data/sample/designations.xlsx")),
+    (Kind::Clusters, "clusters.xlsx", include_bytes!("../../../../data/sample/clusters.xlsx")),
+    (Kind::Training, "training.xlsx", include_bytes!("../../../../data/sample/training.xlsx")),
+];
 
 pub(crate) async fn run(db: DatabaseConnection, args: &ServeArgs, archive_dir: &Path) -> anyhow::Result<ExitCode> {
     let sample_dir = archive_dir.join("sample");
@@ -25,6 +35,24 @@ pub(crate) async fn run(db: DatabaseConnection, args: &ServeArgs, archive_dir: &
     let code = import::report(import_gias::run(&db, &job, &CliProgress::new()).await, Format::Text);
     if code != ExitCode::SUCCESS {
         return Ok(code);
+    }
+    for (kind, name, bytes) in SAMPLE_REGISTERS {
+        let path = sample_dir.join(name);
+        std::fs::write(&path, bytes)?;
+        let job = RegisterImport {
+            path,
+            kind,
+            sheet: None,
+            dry_run: false,
+            trigger: "demo".into(),
+            archive_dir: Some(archive_dir.to_owned()),
+            cluster_size: (7, 14),
+            today: chrono::Local::now().date_naive(),
+        };
+        let code = import::report(import_register::run(&db, &job).await, Format::Text);
+        if code != ExitCode::SUCCESS {
+            return Ok(code);
+        }
     }
     let bound = app::bind(args.bind).await?;
     println!("GraphiQL: http://{}/graphql   (Ctrl-C to stop)", bound.local_addr);

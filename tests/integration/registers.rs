@@ -1,0 +1,142 @@
+//! LA registers end to end: the demo's sample workbooks import over the GIAS sample, match GIAS
+//! SRPs, keep designation history, and answer through GraphQL, identically on both backends.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use ingest::spreadsheet::{Kind, ReadOptions};
+use jobs::NoProgress;
+use jobs::import_register::{RegisterImport, run};
+use sea_orm::{EntityTrait, PaginatorTrait};
+use serde_json::{Value, json};
+use store::entity::import_run;
+use test_support::{TestApp, TestDb, fixture};
+
+fn sample(name: &str) -> std::path::PathBuf {
+    fixture::root().join("data/sample").join(name)
+}
+
+fn job(kind: Kind, file: &str) -> RegisterImport {
+    RegisterImport {
+        path: sample(file),
+        kind,
+        sheet: None,
+        dry_run: false,
+        trigger: "test".into(),
+        archive_dir: None,
+        cluster_size: (7, 14),
+        today: NaiveDate::from_ymd_opt(2026, 11, 26).unwrap(),
+    }
+}
+
+const FILES: [(Kind, &str); 4] = [
+    (Kind::Srp, "srp_register.xlsx"),
+    (Kind::Designations, "designations.xlsx"),
+    (Kind::Clusters, "clusters.xlsx"),
+    (Kind::Training, "training.xlsx"),
+];
+
+crate::on_both_backends! {
+    sample_registers_import_and_answer => sample_registers_import_and_answer;
+}
+
+async fn sample_registers_import_and_answer(t: TestDb) {
+    let db = &t.db;
+    jobs::import_gias::run(db, &crate::gias_job(fixture::sample_gias(), None), &NoProgress).await.unwrap();
+
+    // A dry run reports what an import would find and writes nothing, not even a run record.
+    let runs_before = import_run::Entity::find().count(db).await.unwrap();
+    let dry = run(db, &RegisterImport { dry_run: true, ..job(Kind::Srp, "srp_register.xlsx") }).await.unwrap();
+    assert!(dry.file.ends_with("(dry run: nothing written)"));
+    assert_eq!(import_run::Entity::find().count(db).await.unwrap(), runs_before);
+
+    let mut reports = BTreeMap::new();
+    for (kind, file) in FILES {
+        let s = run(db, &job(kind, file)).await.unwrap();
+        assert_eq!(s.counts.rejected, 0, "{file}: {:?}", s.issues.iter().map(ToString::to_string).collect::<Vec<_>>());
+        reports.insert(file, s);
+    }
+    let srp_lines: Vec<String> = reports["srp_register.xlsx"].issues.iter().map(|i| i.message.clone()).collect();
+    assert_eq!(dry.issues.iter().map(|i| i.message.clone()).collect::<Vec<_>>(), srp_lines, "the dry run foresaw it");
+    assert!(
+        srp_lines.contains(
+            &"URN 118275 ASD: the register commissions 15 places, GIAS reports a resourced provision with capacity 19"
+                .to_owned()
+        ),
+        "{srp_lines:#?}"
+    );
+    assert!(
+        srp_lines.iter().any(|l| l.starts_with("URN 119794 ASD: GIAS reports no resourced provision")),
+        "{srp_lines:#?}"
+    );
+
+    // Idempotent: the same registers again change nothing.
+    for (kind, file) in FILES {
+        let again = run(db, &job(kind, file)).await.unwrap();
+        assert_eq!((again.counts.inserted, again.counts.updated), (0, 0), "{file}");
+    }
+
+    let app = TestApp::spawn(db.clone()).await;
+    let data = app
+        .data(
+            r#"{
+              paddock: srps(filter: { hostUrn: 118275 }) { nodes { needType places capacity onRoll occupancy source slaSigned } }
+              registerOnly: srps(filter: { source: REGISTER }) { totalCount nodes { hostUrn needType } }
+              asd: srps(filter: { needType: "ASD", laCode: "886" }) { totalCount }
+              specialSchools(laCode: "886") { urn designation { name validFrom } designationHistory { name validFrom validTo } }
+              clusters { name primaryCareNetwork district { name } schools { urn cluster { name } } }
+              trainingEngagement(groupBy: PHASE, laCode: "886") {
+                group schools inNone inExactlyOne inExactlyTwo inThreeOrMore programmes { programme schools share } }
+            }"#,
+            json!({}),
+        )
+        .await;
+    app.stop().await;
+
+    assert_eq!(
+        data["paddock"]["nodes"],
+        json!([{"needType": "ASD", "places": 15, "capacity": 19, "onRoll": 15, "occupancy": 1.0, "source": "BOTH", "slaSigned": true}])
+    );
+    let register_only: Vec<i64> =
+        data["registerOnly"]["nodes"].as_array().unwrap().iter().map(|n| n["hostUrn"].as_i64().unwrap()).collect();
+    assert!(register_only.contains(&119794), "{register_only:?}");
+    assert!(data["asd"]["totalCount"].as_i64().unwrap() >= 2);
+
+    // Designation history: each holds until the next starts; the current one is the latest.
+    let parsed = ingest::spreadsheet::read_designations(&sample("designations.xlsx"), &ReadOptions::default()).unwrap();
+    let mut per_school: BTreeMap<i64, usize> = BTreeMap::new();
+    for (_, d) in &parsed.records {
+        if let domain::SchoolRef::Urn(u) = d.school {
+            *per_school.entry(i64::from(u.get())).or_default() += 1;
+        }
+    }
+    let specials = data["specialSchools"].as_array().unwrap();
+    let mut with_history = 0;
+    for s in specials {
+        let history = s["designationHistory"].as_array().unwrap();
+        if let Some(n) = per_school.get(&s["urn"].as_i64().unwrap()) {
+            assert_eq!(history.len(), *n);
+        }
+        for pair in history.windows(2) {
+            assert_eq!(pair[0]["validTo"], pair[1]["validFrom"], "a new designation closes the previous one");
+            with_history += 1;
+        }
+        if let Some(last) = history.last() {
+            assert_eq!(last["validTo"], Value::Null);
+            assert_eq!(s["designation"]["name"], last["name"]);
+        }
+    }
+    assert!(with_history > 0, "the sample has schools whose designation changed");
+
+    let clusters = data["clusters"].as_array().unwrap();
+    assert!(!clusters.is_empty());
+    for c in clusters {
+        for school in c["schools"].as_array().unwrap() {
+            assert_eq!(school["cluster"]["name"], c["name"], "School.cluster agrees with Cluster.schools");
+        }
+    }
+    for g in data["trainingEngagement"].as_array().unwrap() {
+        let parts = ["inNone", "inExactlyOne", "inExactlyTwo", "inThreeOrMore"].map(|k| g[k].as_i64().unwrap());
+        assert_eq!(parts.iter().sum::<i64>(), g["schools"].as_i64().unwrap(), "{g}");
+    }
+}
