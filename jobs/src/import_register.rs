@@ -68,9 +68,11 @@ impl Records {
 
     async fn write(&self, txn: &DatabaseTransaction, run_id: i64, today: NaiveDate) -> Result<RegisterTotals, Error> {
         Ok(match self {
-            Records::Srp(p) => registers::srps::write(txn, run_id, &p.records, today).await?,
+            Records::Srp(p) => registers::srps::write(txn, run_id, &p.records, today, p.rows_rejected == 0).await?,
             Records::Designations(p) => registers::designations::write(txn, run_id, &p.records).await?,
-            Records::Clusters(p) => registers::clusters::write(txn, run_id, &p.records, today).await?,
+            Records::Clusters(p) => {
+                registers::clusters::write(txn, run_id, &p.records, today, p.rows_rejected == 0).await?
+            }
             Records::Training(p) => registers::training::write(txn, run_id, &p.records).await?,
         })
     }

@@ -140,3 +140,45 @@ async fn sample_registers_import_and_answer(t: TestDb) {
         assert_eq!(parts.iter().sum::<i64>(), g["schools"].as_i64().unwrap(), "{g}");
     }
 }
+
+crate::on_both_backends! {
+    a_newer_register_closes_what_it_no_longer_lists => a_newer_register_closes_what_it_no_longer_lists;
+}
+
+async fn a_newer_register_closes_what_it_no_longer_lists(t: TestDb) {
+    use sea_orm::{ColumnTrait, QueryFilter};
+    use store::entity::srp;
+    let db = &t.db;
+    jobs::import_gias::run(db, &crate::gias_job(fixture::gias("basic.csv"), None), &NoProgress).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let header = "URN,SRP name,Provision type,Need type,Commissioned places,On roll,Age range,Provider,SLA signed,SLA date,Open date\n";
+    let bearsted =
+        "118312,Bearsted ASD base,Resourced provision,ASD,15,12,4-11,Kent County Council,Yes,15/07/2024,01/09/2015\n";
+    let milton = "118456,Milton Creek SLCN unit,SEN unit,SLCN,10,8,11-16,Kent County Council,No,,01/09/2012\n";
+    let write = |name: &str, body: String| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, body).unwrap();
+        RegisterImport { path, ..job(Kind::Srp, "unused") }
+    };
+    let first = run(db, &write("v1.csv", format!("{header}{bearsted}{milton}"))).await.unwrap();
+    assert_eq!((first.counts.inserted, first.counts.updated), (0, 2), "both match GIAS provisions");
+
+    let second = run(db, &write("v2.csv", format!("{header}{bearsted}"))).await.unwrap();
+    let lines: Vec<String> = second.issues.iter().map(|i| i.message.clone()).collect();
+    assert!(
+        lines.contains(&"URN 118456 SLCN: no longer in the register; GIAS still reports it".to_owned()),
+        "{lines:#?}"
+    );
+    let milton_row = srp::Entity::find().filter(srp::Column::HostUrn.eq(118456)).one(db).await.unwrap().unwrap();
+    assert!(!milton_row.in_register, "kept, not deleted");
+    assert_eq!(milton_row.close_date, None, "GIAS still reports the unit, so it is not closed");
+
+    // A register with a rejected row closes nothing: the bad row may be the missing entry.
+    let third = run(db, &write("v3.csv", format!("{header}12A45,Bad,Resourced provision,ASD,1,1,4-11,X,Yes,,\n")))
+        .await
+        .unwrap();
+    assert_eq!(third.counts.rejected, 1);
+    assert!(third.issues.iter().any(|i| i.code == "closures_skipped"));
+    let bearsted_row = srp::Entity::find().filter(srp::Column::HostUrn.eq(118312)).one(db).await.unwrap().unwrap();
+    assert!(bearsted_row.in_register);
+}

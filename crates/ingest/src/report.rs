@@ -74,7 +74,11 @@ impl fmt::Display for ImportIssue {
             write!(f, " [{sheet}]")?;
         }
         match (&self.sheet, self.row) {
-            (Some(_), Some(row)) => write!(f, " {}{row}", self.column.as_deref().unwrap_or(""))?,
+            (Some(_), Some(row)) => match &self.column {
+                Some(column) => write!(f, " {column}{row}")?,
+                // A finding about a whole row (e.g. a disagreement with GIAS) names no cell.
+                None => write!(f, " row {row}")?,
+            },
             (None, Some(row)) => write!(f, ":{row}")?,
             _ => {}
         }

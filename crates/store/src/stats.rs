@@ -57,19 +57,30 @@ pub struct ObservationRow {
     pub source_line: i64,
 }
 
-type Key = (String, String, String, String, String, String, String);
-
 impl ObservationRow {
-    fn key(&self) -> Key {
-        (
-            self.measure_code.clone(),
-            self.time_period.clone(),
-            self.time_identifier.clone(),
-            self.geographic_level.clone(),
-            self.geography_code.clone(),
-            self.cohort.clone(),
-            self.breakdown.clone(),
-        )
+    /// The fields the unique index covers, borrowed: comparing them costs no allocation.
+    fn key(&self) -> [&str; 7] {
+        [
+            &self.measure_code,
+            &self.time_period,
+            &self.time_identifier,
+            &self.geographic_level,
+            &self.geography_code,
+            &self.cohort,
+            &self.breakdown,
+        ]
+    }
+
+    /// FNV-1a over the key, to find a repeat within a batch without cloning the key.
+    fn key_hash(&self) -> u64 {
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for part in self.key() {
+            for b in part.bytes().chain([0xff]) {
+                h ^= u64::from(b);
+                h = h.wrapping_mul(0x0100_0000_01b3);
+            }
+        }
+        h
     }
 }
 
@@ -90,7 +101,8 @@ pub struct ObservationWriter<'t> {
     run_id: i64,
     sha256: String,
     pending: Vec<ObservationRow>,
-    index: HashMap<Key, usize>,
+    /// Key hash → positions in `pending` with that hash (more than one only on a collision).
+    index: HashMap<u64, Vec<usize>>,
     count_before: i64,
     totals: ObservationTotals,
 }
@@ -112,13 +124,14 @@ impl<'t> ObservationWriter<'t> {
     pub async fn write(&mut self, row: ObservationRow) -> Result<(), Error> {
         self.totals.written += 1;
         // PostgreSQL refuses one statement that touches a row twice: keep the later figure.
-        match self.index.get(&row.key()) {
-            Some(&i) => {
+        let slots = self.index.entry(row.key_hash()).or_default();
+        match slots.iter().copied().find(|&i| self.pending[i].key() == row.key()) {
+            Some(i) => {
                 self.totals.duplicates += 1;
                 self.pending[i] = row;
             }
             None => {
-                self.index.insert(row.key(), self.pending.len());
+                slots.push(self.pending.len());
                 self.pending.push(row);
             }
         }

@@ -17,6 +17,7 @@ pub async fn write(
     run_id: i64,
     records: &[(u32, ClusterMembership)],
     today: NaiveDate,
+    complete: bool,
 ) -> Result<RegisterTotals, Error> {
     let schools = Schools::load(txn, records.iter().map(|(_, r)| &r.school)).await?;
     let districts = district::Entity::find().all(txn).await?;
@@ -88,6 +89,15 @@ pub async fn write(
                 .await?;
             }
         }
+    }
+    // A rejected row may be a membership the register still lists: close nothing on its account.
+    if !complete || totals.rejected > 0 {
+        totals.findings.push(Finding::warning(
+            None,
+            "closures_skipped",
+            "some rows were rejected, so memberships missing from this register were not closed".to_owned(),
+        ));
+        return Ok(totals);
     }
     for m in open.iter().filter(|m| !kept.contains(&m.id)) {
         close(txn, m.id, today).await?;

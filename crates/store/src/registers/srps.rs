@@ -3,7 +3,7 @@
 //! disagree, or one lacks a provision the other has, a finding says so. Register entries missing
 //! from a newer register are closed, never deleted.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
 use domain::SrpRegisterEntry;
@@ -30,6 +30,7 @@ pub async fn write(
     run_id: i64,
     records: &[(u32, SrpRegisterEntry)],
     today: NaiveDate,
+    complete: bool,
 ) -> Result<RegisterTotals, Error> {
     let schools = Schools::load(txn, records.iter().map(|(_, r)| &r.host)).await?;
     let mut totals = RegisterTotals::default();
@@ -48,23 +49,25 @@ pub async fn write(
     for chunk in hosts.chunks(1000) {
         existing.extend(srp::Entity::find().filter(srp::Column::HostUrn.is_in(chunk.iter().copied())).all(txn).await?);
     }
+    let mut by_host: HashMap<i32, Vec<usize>> = HashMap::new();
+    for (i, s) in existing.iter().enumerate() {
+        by_host.entry(s.host_urn).or_default().push(i);
+    }
     let mut matched: HashSet<i32> = HashSet::new();
+    let mut new_rows: Vec<srp::ActiveModel> = Vec::new();
     for (row, urn, r) in &resolved {
         let need = need_key(r);
         let kind = r.kind.map(|k| k.code());
-        let at_host = |s: &&srp::Model| s.host_urn == *urn && !matched.contains(&s.id);
+        let at_host: Vec<&srp::Model> = by_host
+            .get(urn)
+            .map(|ix| ix.iter().map(|&i| &existing[i]).filter(|s| !matched.contains(&s.id)).collect())
+            .unwrap_or_default();
         // Same register entry as before, else a GIAS provision at the host not yet claimed.
-        let found = existing
+        let found = at_host
             .iter()
-            .filter(at_host)
             .find(|s| s.in_register && s.need_type.as_deref() == Some(need.as_str()))
-            .or_else(|| {
-                existing
-                    .iter()
-                    .filter(at_host)
-                    .find(|s| s.in_gias && !s.in_register && kind.is_none_or(|k| s.kind == k))
-            })
-            .cloned();
+            .or_else(|| at_host.iter().find(|s| s.in_gias && !s.in_register && kind.is_none_or(|k| s.kind == k)))
+            .map(|s| (*s).clone());
         let model = srp::ActiveModel {
             name: Set(r.name.clone()),
             need_type: Set(Some(need.clone())),
@@ -114,7 +117,8 @@ pub async fn write(
                 }
             }
             None => {
-                if !existing.iter().any(|s| s.host_urn == *urn && s.in_gias) {
+                let gias_at_host = by_host.get(urn).is_some_and(|ix| ix.iter().any(|&i| existing[i].in_gias));
+                if !gias_at_host {
                     totals.findings.push(Finding::warning(
                         Some(*row),
                         "not_in_gias",
@@ -129,13 +133,25 @@ pub async fn write(
                     in_gias: Set(false),
                     ..model
                 };
-                let id = srp::Entity::insert(new).exec(txn).await?.last_insert_id;
-                matched.insert(id);
+                new_rows.push(new);
                 totals.inserted += 1;
             }
         }
     }
-    close_missing(txn, &matched, today, &mut totals).await?;
+    // 18 columns a row: 1,000 rows stay under every driver's bind-parameter limit.
+    for chunk in new_rows.chunks(1_000) {
+        srp::Entity::insert_many(chunk.to_vec()).exec(txn).await?;
+    }
+    // A rejected row may be an entry the register still lists: close nothing on its account.
+    if complete && totals.rejected == 0 {
+        close_missing(txn, &matched, run_id, today, &mut totals).await?;
+    } else {
+        totals.findings.push(Finding::warning(
+            None,
+            "closures_skipped",
+            "some rows were rejected, so entries missing from this register were not closed".to_owned(),
+        ));
+    }
     report_gias_only(txn, &matched, &hosts, &mut totals).await?;
     Ok(totals)
 }
@@ -144,28 +160,36 @@ pub async fn write(
 async fn close_missing(
     txn: &DatabaseTransaction,
     matched: &HashSet<i32>,
+    run_id: i64,
     today: NaiveDate,
     totals: &mut RegisterTotals,
 ) -> Result<(), Error> {
-    let listed = srp::Entity::find().filter(srp::Column::InRegister.eq(true)).all(txn).await?;
+    // Rows this run inserted carry its id; the rest were listed before and must be matched now.
+    let listed = srp::Entity::find()
+        .filter(srp::Column::InRegister.eq(true))
+        .filter(srp::Column::RunId.ne(run_id))
+        .all(txn)
+        .await?;
     for s in listed.into_iter().filter(|s| !matched.contains(&s.id)) {
+        let what = s.need_type.clone().unwrap_or_else(|| kind_label(&s.kind).to_owned());
+        // Provision GIAS still reports stays open as GIAS-only; a register-only entry closes.
+        let (close_date, message) = if s.in_gias {
+            (s.close_date, format!("URN {} {what}: no longer in the register; GIAS still reports it", s.host_urn))
+        } else {
+            (
+                s.close_date.or(Some(today)),
+                format!("URN {} {what}: no longer in the register; closed as of {today}", s.host_urn),
+            )
+        };
         srp::Entity::update(srp::ActiveModel {
             id: Set(s.id),
             in_register: Set(false),
-            close_date: Set(s.close_date.or(Some(today))),
+            close_date: Set(close_date),
             ..Default::default()
         })
         .exec(txn)
         .await?;
-        totals.findings.push(Finding::warning(
-            None,
-            "srp_closed",
-            format!(
-                "URN {} {}: no longer in the register; closed as of {today}",
-                s.host_urn,
-                s.need_type.as_deref().unwrap_or(kind_label(&s.kind))
-            ),
-        ));
+        totals.findings.push(Finding::warning(None, "srp_closed", message));
     }
     Ok(())
 }

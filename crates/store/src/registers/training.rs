@@ -1,5 +1,7 @@
 //! Training engagement: one row per school and programme, updated in place.
 
+use std::collections::HashMap;
+
 use domain::TrainingEntry;
 use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter};
 
@@ -14,6 +16,17 @@ pub async fn write(
 ) -> Result<RegisterTotals, Error> {
     let schools = Schools::load(txn, records.iter().map(|(_, r)| &r.school)).await?;
     let mut totals = RegisterTotals::default();
+    // What the store holds for these schools, in one query per thousand schools.
+    let urns: Vec<i32> = records.iter().filter_map(|(row, r)| schools.resolve(*row, &r.school).ok()).collect();
+    let mut known: HashMap<(i32, String), training_enrolment::Model> = HashMap::new();
+    for chunk in urns.chunks(1_000) {
+        let rows = training_enrolment::Entity::find()
+            .filter(training_enrolment::Column::Urn.is_in(chunk.iter().copied()))
+            .all(txn)
+            .await?;
+        known.extend(rows.into_iter().map(|e| ((e.urn, e.programme.clone()), e)));
+    }
+    let mut new_rows = Vec::new();
     for (row, r) in records {
         let urn = match schools.resolve(*row, &r.school) {
             Ok(urn) => urn,
@@ -24,12 +37,7 @@ pub async fn write(
             }
         };
         let status = r.status.as_ref().map(|s| s.label().to_owned());
-        let existing = training_enrolment::Entity::find()
-            .filter(training_enrolment::Column::Urn.eq(urn))
-            .filter(training_enrolment::Column::Programme.eq(r.programme.clone()))
-            .one(txn)
-            .await?;
-        match existing {
+        match known.get(&(urn, r.programme.clone())) {
             Some(e) if e.status == status && e.enrolled_on == r.date => totals.unchanged += 1,
             Some(e) => {
                 training_enrolment::Entity::update(training_enrolment::ActiveModel {
@@ -44,19 +52,20 @@ pub async fn write(
                 totals.updated += 1;
             }
             None => {
-                training_enrolment::Entity::insert(training_enrolment::ActiveModel {
+                new_rows.push(training_enrolment::ActiveModel {
                     urn: Set(urn),
                     programme: Set(r.programme.clone()),
                     status: Set(status),
                     enrolled_on: Set(r.date),
                     run_id: Set(Some(run_id)),
                     ..Default::default()
-                })
-                .exec(txn)
-                .await?;
+                });
                 totals.inserted += 1;
             }
         }
+    }
+    for chunk in new_rows.chunks(2_000) {
+        training_enrolment::Entity::insert_many(chunk.to_vec()).exec(txn).await?;
     }
     Ok(totals)
 }
