@@ -13,8 +13,9 @@ use sea_orm::{DatabaseConnection, DatabaseTransaction, TransactionTrait};
 use sources::{ClientConfig, Download, EesApi, Expect, HttpClient, Validators};
 use store::runs::{self, IssueRow, RunCounts, RunStatus};
 use store::stats::{MeasureRow, ObservationRow, ObservationWriter, upsert_measures};
-use tracing::{info, warn};
+use tracing::info;
 
+use crate::failure::record_failure;
 use crate::progress::Counting;
 use crate::{Error, ImportProgress, ImportSummary, SourceFile};
 
@@ -67,31 +68,7 @@ pub async fn run(
     info!(run.id = run_id, source = %source_name, mapping = mapping.name(), "import_ees started");
     match import(db, job, &mapping, run_id, progress, started).await {
         Ok(summary) => Ok(summary),
-        Err((err, sha256)) => {
-            warn!(run.id = run_id, error = %err, "import_ees failed; nothing imported");
-            let issue = IssueRow {
-                file: source_name.clone(),
-                sheet: None,
-                row: None,
-                column: None,
-                severity: "error".into(),
-                code: "refused".into(),
-                message: err.to_string(),
-            };
-            runs::insert_issues(db, run_id, &[issue]).await?;
-            let summary = Some(err.to_string());
-            runs::finish_run(
-                db,
-                run_id,
-                RunStatus::Failed,
-                sha256.as_deref(),
-                RunCounts::default(),
-                summary,
-                Utc::now(),
-            )
-            .await?;
-            Err(err)
-        }
+        Err((err, sha256)) => Err(record_failure(db, JOB, run_id, &source_name, err, sha256.as_deref()).await),
     }
 }
 

@@ -11,8 +11,9 @@ use ingest::gias::{GiasReader, GiasRow};
 use sea_orm::{DatabaseConnection, DatabaseTransaction, TransactionTrait};
 use store::gias::{GiasWriter, RowOutcome};
 use store::runs::{self, IssueRow, RunCounts, RunStatus};
-use tracing::{info, warn};
+use tracing::info;
 
+use crate::failure::record_failure;
 use crate::import_ees::issue_row;
 use crate::progress::Counting;
 use crate::{Error, ImportProgress, ImportSummary, SourceFile};
@@ -47,30 +48,7 @@ pub async fn run(
     info!(run.id = run_id, file = %name, "import_gias started");
     match import(db, job, run_id, scope.as_deref(), progress, started).await {
         Ok(summary) => Ok(summary),
-        Err((err, sha256)) => {
-            warn!(run.id = run_id, error = %err, "import_gias failed; nothing imported");
-            let issue = IssueRow {
-                file: name.clone(),
-                sheet: None,
-                row: None,
-                column: None,
-                severity: "error".into(),
-                code: "refused".into(),
-                message: err.to_string(),
-            };
-            runs::insert_issues(db, run_id, &[issue]).await?;
-            runs::finish_run(
-                db,
-                run_id,
-                RunStatus::Failed,
-                sha256.as_deref(),
-                RunCounts::default(),
-                Some(err.to_string()),
-                Utc::now(),
-            )
-            .await?;
-            Err(err)
-        }
+        Err((err, sha256)) => Err(record_failure(db, JOB, run_id, &name, err, sha256.as_deref()).await),
     }
 }
 

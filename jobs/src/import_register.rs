@@ -10,8 +10,9 @@ use ingest::{ImportIssue, Severity};
 use sea_orm::{DatabaseConnection, DatabaseTransaction, TransactionTrait};
 use store::registers::{self, Finding, RegisterTotals};
 use store::runs::{self, RunCounts, RunStatus};
-use tracing::{info, warn};
+use tracing::info;
 
+use crate::failure::record_failure;
 use crate::import_ees::issue_row;
 use crate::{Error, ImportSummary, SourceFile};
 
@@ -89,18 +90,8 @@ pub async fn run(db: &DatabaseConnection, job: &RegisterImport) -> Result<Import
     };
     match import(db, job, run_id, started).await {
         Ok(summary) => Ok(summary),
-        Err((err, sha)) => {
-            warn!(run.id = run_id, error = %err, "import_register failed; nothing imported");
-            if !job.dry_run {
-                let issue = ImportIssue::file_warning(&name, None, "refused", err.to_string());
-                let issue = ImportIssue { severity: Severity::Error, ..issue };
-                runs::insert_issues(db, run_id, &[issue_row(&issue)]).await?;
-                let msg = Some(err.to_string());
-                runs::finish_run(db, run_id, RunStatus::Failed, sha.as_deref(), RunCounts::default(), msg, Utc::now())
-                    .await?;
-            }
-            Err(err)
-        }
+        Err((err, _)) if job.dry_run => Err(err),
+        Err((err, sha)) => Err(record_failure(db, JOB, run_id, &name, err, sha.as_deref()).await),
     }
 }
 

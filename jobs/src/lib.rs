@@ -2,6 +2,7 @@
 
 mod archive;
 mod error;
+mod failure;
 pub mod import_ees;
 pub mod import_gias;
 pub mod import_register;
