@@ -46,6 +46,32 @@ impl SourceFile {
         })
     }
 
+    /// Keeps the input: a copy in `archive_dir` (when given) and a `source_file` row. Done before
+    /// the import itself, so even a failed run leaves a record of what it was given.
+    pub(crate) async fn keep(
+        &self,
+        db: &sea_orm::DatabaseConnection,
+        archive_dir: Option<&Path>,
+        origin: Option<&str>,
+    ) -> Result<(), Error> {
+        let archived = match archive_dir {
+            Some(dir) => Some(self.archive(dir)?.display().to_string()),
+            None => None,
+        };
+        let now = chrono::Utc::now();
+        store::runs::record_source_file(
+            db,
+            &self.sha256,
+            &self.name,
+            self.bytes as i64,
+            origin,
+            archived.as_deref(),
+            now,
+        )
+        .await?;
+        Ok(())
+    }
+
     /// Copies the input into `dir` as `<sha256>` unless it is already there.
     pub fn archive(&self, dir: &Path) -> Result<PathBuf, Error> {
         let io = |source| Error::Io { path: dir.display().to_string(), source };

@@ -198,24 +198,13 @@ async fn import(
     let source = SourceFile::scan(&path).map_err(|e| (e, None))?;
     let sha = Some(source.sha256.clone());
     let fail = |e: Error| (e, sha.clone());
-    let archived = source.archive(&job.archive_dir).map_err(fail)?;
     // A download is stored under its hash: report it by the name in its URL.
     let report_name = match &origin {
         Some(url) => url.split('?').next().and_then(|u| u.rsplit('/').next()).unwrap_or(url).to_owned(),
         None => source.name.clone(),
     };
     let display_name = origin.clone().unwrap_or_else(|| source.name.clone());
-    runs::record_source_file(
-        db,
-        &source.sha256,
-        &source.name,
-        source.bytes as i64,
-        origin.as_deref(),
-        Some(&archived.display().to_string()),
-        Utc::now(),
-    )
-    .await
-    .map_err(|e| fail(e.into()))?;
+    source.keep(db, Some(&job.archive_dir), origin.as_deref()).await.map_err(fail)?;
     if source.bytes == 0 {
         return Err(fail(ingest::Error::Empty { file: report_name.clone() }.into()));
     }

@@ -63,22 +63,7 @@ async fn import(
     let source = SourceFile::scan(&job.path).map_err(|e| (e, None))?;
     let sha = Some(source.sha256.clone());
     let fail = |e: Error| (e, sha.clone());
-    // The state of what was fetched is kept even when the import then fails.
-    let archived = match &job.archive_dir {
-        Some(dir) => Some(source.archive(dir).map_err(fail)?.display().to_string()),
-        None => None,
-    };
-    runs::record_source_file(
-        db,
-        &source.sha256,
-        &source.name,
-        source.bytes as i64,
-        None,
-        archived.as_deref(),
-        Utc::now(),
-    )
-    .await
-    .map_err(|e| fail(e.into()))?;
+    source.keep(db, job.archive_dir.as_deref(), None).await.map_err(fail)?;
     if source.bytes == 0 {
         return Err(fail(ingest::Error::Empty { file: source.name.clone() }.into()));
     }

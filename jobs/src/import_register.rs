@@ -105,21 +105,7 @@ async fn import(
     let sha = Some(source.sha256.clone());
     let fail = |e: Error| (e, sha.clone());
     if !job.dry_run {
-        let archived = match &job.archive_dir {
-            Some(dir) => Some(source.archive(dir).map_err(fail)?.display().to_string()),
-            None => None,
-        };
-        runs::record_source_file(
-            db,
-            &source.sha256,
-            &source.name,
-            source.bytes as i64,
-            None,
-            archived.as_deref(),
-            Utc::now(),
-        )
-        .await
-        .map_err(|e| fail(e.into()))?;
+        source.keep(db, job.archive_dir.as_deref(), None).await.map_err(fail)?;
     }
     let records = Records::read(job).map_err(|e| fail(e.into()))?;
     let (file, sheet, read, rejected, mut issues) = records.header();
