@@ -52,13 +52,15 @@ pub(crate) struct Schools {
 
 impl Schools {
     pub async fn load(db: &impl ConnectionTrait, refs: impl Iterator<Item = &SchoolRef>) -> Result<Self, Error> {
-        let (mut urns, mut laestabs) = (Vec::new(), Vec::new());
+        // A school named on several rows is looked up once.
+        let (mut urns, mut laestabs) = (std::collections::BTreeSet::new(), std::collections::BTreeSet::new());
         for r in refs {
             match r {
-                SchoolRef::Urn(u) => urns.push(u.get()),
-                SchoolRef::Laestab(l) => laestabs.push(l.as_str().to_owned()),
-            }
+                SchoolRef::Urn(u) => urns.insert(u.get()),
+                SchoolRef::Laestab(l) => laestabs.insert(l.as_str().to_owned()),
+            };
         }
+        let (urns, laestabs): (Vec<i32>, Vec<String>) = (urns.into_iter().collect(), laestabs.into_iter().collect());
         let mut known_urns = std::collections::HashSet::new();
         for chunk in urns.chunks(1000) {
             let found: Vec<i32> = school::Entity::find()

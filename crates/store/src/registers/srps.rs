@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
 use domain::SrpRegisterEntry;
-use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter};
+use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QuerySelect};
 
 use super::{Finding, RegisterTotals, Schools};
 use crate::Error;
@@ -165,24 +165,36 @@ async fn close_missing(
     totals: &mut RegisterTotals,
 ) -> Result<(), Error> {
     // Rows this run inserted carry its id; the rest were listed before and must be matched now.
-    let listed = srp::Entity::find()
+    // Only the columns needed: a register may list tens of thousands of provisions.
+    type Listed = (i32, i32, String, Option<String>, bool, Option<NaiveDate>);
+    let listed: Vec<Listed> = srp::Entity::find()
+        .select_only()
+        .columns([
+            srp::Column::Id,
+            srp::Column::HostUrn,
+            srp::Column::Kind,
+            srp::Column::NeedType,
+            srp::Column::InGias,
+            srp::Column::CloseDate,
+        ])
         .filter(srp::Column::InRegister.eq(true))
         .filter(srp::Column::RunId.ne(run_id))
+        .into_tuple()
         .all(txn)
         .await?;
-    for s in listed.into_iter().filter(|s| !matched.contains(&s.id)) {
-        let what = s.need_type.clone().unwrap_or_else(|| kind_label(&s.kind).to_owned());
+    for (id, host_urn, kind, need_type, in_gias, old_close) in listed.into_iter().filter(|l| !matched.contains(&l.0)) {
+        let what = need_type.unwrap_or_else(|| kind_label(&kind).to_owned());
         // Provision GIAS still reports stays open as GIAS-only; a register-only entry closes.
-        let (close_date, message) = if s.in_gias {
-            (s.close_date, format!("URN {} {what}: no longer in the register; GIAS still reports it", s.host_urn))
+        let (close_date, message) = if in_gias {
+            (old_close, format!("URN {host_urn} {what}: no longer in the register; GIAS still reports it"))
         } else {
             (
-                s.close_date.or(Some(today)),
-                format!("URN {} {what}: no longer in the register; closed as of {today}", s.host_urn),
+                old_close.or(Some(today)),
+                format!("URN {host_urn} {what}: no longer in the register; closed as of {today}"),
             )
         };
         srp::Entity::update(srp::ActiveModel {
-            id: Set(s.id),
+            id: Set(id),
             in_register: Set(false),
             close_date: Set(close_date),
             ..Default::default()
@@ -201,21 +213,30 @@ async fn report_gias_only(
     hosts: &[i32],
     totals: &mut RegisterTotals,
 ) -> Result<(), Error> {
+    // Only the columns needed: a register can name tens of thousands of schools.
+    let distinct: Vec<i32> = hosts.iter().copied().collect::<HashSet<_>>().into_iter().collect();
     let mut las = HashSet::new();
-    for chunk in hosts.chunks(1000) {
-        for s in school::Entity::find().filter(school::Column::Urn.is_in(chunk.iter().copied())).all(txn).await? {
-            las.extend(s.la_code);
-        }
+    for chunk in distinct.chunks(1000) {
+        let codes: Vec<Option<String>> = school::Entity::find()
+            .select_only()
+            .column(school::Column::LaCode)
+            .filter(school::Column::Urn.is_in(chunk.iter().copied()))
+            .into_tuple()
+            .all(txn)
+            .await?;
+        las.extend(codes.into_iter().flatten());
     }
     if las.is_empty() {
         return Ok(());
     }
     let in_las: HashSet<i32> = school::Entity::find()
+        .select_only()
+        .column(school::Column::Urn)
         .filter(school::Column::LaCode.is_in(las))
+        .into_tuple::<i32>()
         .all(txn)
         .await?
         .into_iter()
-        .map(|s| s.urn)
         .collect();
     let gias = srp::Entity::find().filter(srp::Column::InGias.eq(true)).all(txn).await?;
     for s in gias.iter().filter(|s| in_las.contains(&s.host_urn) && !matched.contains(&s.id)) {
