@@ -3,27 +3,13 @@
 
 mod spreadsheet_support;
 
-use chrono::NaiveDate;
 use domain::{
-    AgeRange, ClusterMembership, DesignationEntry, NeedType, SchoolRef, SrpKind, SrpRegisterEntry, TrainingEntry,
-    TrainingStatus, Urn,
+    AgeRange, ClusterMembership, DesignationEntry, NeedType, SrpKind, SrpRegisterEntry, TrainingEntry, TrainingStatus,
 };
 use inclusion_ingest::spreadsheet::{
     Kind, ReadOptions, read_clusters, read_designations, read_srp_register, read_training,
 };
 use spreadsheet_support::*;
-
-fn opts() -> ReadOptions {
-    ReadOptions::default()
-}
-
-fn ymd(y: i32, m: u32, d: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, d).unwrap()
-}
-
-fn urn(n: i64) -> SchoolRef {
-    SchoolRef::Urn(Urn::new(n).unwrap())
-}
 
 #[test]
 fn kinds_are_named_as_on_the_command_line() {

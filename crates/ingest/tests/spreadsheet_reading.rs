@@ -3,8 +3,7 @@
 
 mod spreadsheet_support;
 
-use chrono::NaiveDate;
-use domain::{Laestab, NeedType, SchoolRef, Urn};
+use domain::{Laestab, NeedType, SchoolRef};
 use inclusion_ingest::spreadsheet::{ReadOptions, read_clusters, read_srp_register};
 use rust_xlsxwriter::Format;
 use spreadsheet_support::*;
@@ -35,18 +34,6 @@ fn kemsing<'a>() -> Vec<C<'a>> {
         D(2024, 7, 15),
         D(2015, 9, 1),
     ]
-}
-
-fn opts() -> ReadOptions {
-    ReadOptions::default()
-}
-
-fn ymd(y: i32, m: u32, d: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, d).unwrap()
-}
-
-fn urn(n: i64) -> SchoolRef {
-    SchoolRef::Urn(Urn::new(n).unwrap())
 }
 
 fn error_text(result: Result<impl std::fmt::Debug, inclusion_ingest::Error>) -> String {

@@ -104,3 +104,15 @@ pub fn lines(issues: &[ImportIssue]) -> Vec<String> {
 pub fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("test_data/spreadsheet").join(name)
 }
+
+pub fn opts() -> inclusion_ingest::spreadsheet::ReadOptions {
+    inclusion_ingest::spreadsheet::ReadOptions::default()
+}
+
+pub fn ymd(y: i32, m: u32, d: u32) -> chrono::NaiveDate {
+    chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap()
+}
+
+pub fn urn(n: i64) -> domain::SchoolRef {
+    domain::SchoolRef::Urn(domain::Urn::new(n).unwrap())
+}
