@@ -4,19 +4,22 @@
 use std::fs::File;
 use std::io::BufReader;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 use chrono::Utc;
 use ingest::ees::{EesReader, EesRow, Mapping, load_mappings};
 use ingest::{ImportIssue, Severity};
-use sea_orm::{DatabaseConnection, DatabaseTransaction, TransactionTrait};
+use sea_orm::DatabaseConnection;
 use sources::{ClientConfig, Download, EesApi, Expect, HttpClient, Validators};
+use store::bulk::BulkTxn;
 use store::runs::{self, IssueRow, RunCounts, RunStatus};
-use store::stats::{MeasureRow, ObservationRow, ObservationWriter, upsert_measures};
+use store::stats::{MeasureRow, ObservationBatcher, ObservationWriter, PreparedChunk, upsert_measures_statement};
 use tracing::info;
 
 use crate::failure::record_failure;
-use crate::progress::Counting;
+use crate::progress::SharedCount;
 use crate::{Error, ImportProgress, ImportSummary, SourceFile};
 
 pub const JOB: &str = "import_ees";
@@ -213,11 +216,12 @@ async fn import(
     }
     let file = File::open(&path).map_err(|e| fail(Error::Io { path: report_name.clone(), source: e }))?;
     progress.start(source.bytes);
-    let reader = Counting { inner: BufReader::with_capacity(256 * 1024, file), progress };
-    let mut rows = EesReader::new(&report_name, reader, mapping).map_err(|e| fail(e.into()))?;
+    let read = Arc::new(AtomicU64::new(0));
+    let reader = SharedCount { inner: BufReader::with_capacity(256 * 1024, file), read: read.clone() };
+    let rows = EesReader::new(&report_name, reader, mapping).map_err(|e| fail(e.into()))?;
 
-    let txn = db.begin().await.map_err(|e| fail(e.into()))?;
-    let written = match write_rows(&txn, mapping, run_id, &source.sha256, &mut rows).await {
+    let mut txn = BulkTxn::begin(db).await.map_err(|e| fail(e.into()))?;
+    let written = match write_rows(&mut txn, mapping, run_id, rows, (progress, &read)).await {
         Ok(w) => w,
         Err(e) => {
             let _ = txn.rollback().await;
@@ -276,12 +280,18 @@ fn summary(
     }
 }
 
-async fn write_rows<R: std::io::Read>(
-    txn: &DatabaseTransaction,
+/// What the parser thread hands back once the file is read: the reader (for its counts and final
+/// warnings), the row issues, and how many observations it passed on and how many repeated.
+type Parsed<R> = (EesReader<R>, Vec<ImportIssue>, i64, i64);
+
+/// Parses and binds on a blocking thread, a few chunks ahead, while this task runs statements: on
+/// two cores the CSV is read while the database writes. The thread stops when the channel closes.
+async fn write_rows<R: std::io::Read + Send + 'static>(
+    txn: &mut BulkTxn,
     mapping: &Mapping,
     run_id: i64,
-    sha256: &str,
-    rows: &mut EesReader<R>,
+    mut rows: EesReader<R>,
+    (progress, read): (&dyn ImportProgress, &AtomicU64),
 ) -> Result<Written, Error> {
     let measures: Vec<MeasureRow> = mapping
         .measures()
@@ -293,36 +303,53 @@ async fn write_rows<R: std::io::Read>(
             publication: Some(mapping.publication().to_owned()),
         })
         .collect();
-    upsert_measures(txn, &measures).await?;
-    let mut writer = ObservationWriter::begin(txn, run_id, sha256).await?;
-    let mut issues: Vec<ImportIssue> = rows.header_issues().to_vec();
-    while let Some(row) = rows.next_row()? {
-        match row {
-            EesRow::Observations { observations, warnings, .. } => {
-                issues.extend(warnings);
-                for o in observations {
-                    writer
-                        .write(ObservationRow {
-                            measure_code: o.measure,
-                            time_period: o.time_period,
-                            time_identifier: o.time_identifier,
-                            geographic_level: o.geographic_level,
-                            geography_code: o.geography_code,
-                            cohort: o.cohort,
-                            breakdown: o.breakdown,
-                            value: o.value,
-                            status: o.status,
-                            source_line: o.line as i64,
-                        })
-                        .await?;
-                }
-            }
-            EesRow::Rejected { issues: row_issues, .. } => issues.extend(row_issues),
-            EesRow::Skipped { .. } => {}
-        }
+    if let Some(stmt) = upsert_measures_statement(txn.backend(), &measures) {
+        txn.execute(stmt).await?;
     }
-    issues.extend(rows.final_issues());
-    let totals = writer.finish().await?;
+    let backend = txn.backend();
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<PreparedChunk>(4);
+    let parser = tokio::task::spawn_blocking(move || -> Result<Option<Parsed<R>>, Error> {
+        let mut batcher = ObservationBatcher::new(backend);
+        let mut issues: Vec<ImportIssue> = rows.header_issues().to_vec();
+        while let Some(row) = rows.next_row()? {
+            match row {
+                EesRow::Observations { observations, warnings, .. } => {
+                    issues.extend(warnings);
+                    for o in observations {
+                        if let Some(chunk) = batcher.push(o)?
+                            && tx.blocking_send(chunk).is_err()
+                        {
+                            return Ok(None);
+                        }
+                    }
+                }
+                EesRow::Rejected { issues: row_issues, .. } => issues.extend(row_issues),
+                EesRow::Skipped { .. } => {}
+            }
+        }
+        issues.extend(rows.final_issues());
+        let (last, written, duplicates) = batcher.finish()?;
+        if let Some(chunk) = last
+            && tx.blocking_send(chunk).is_err()
+        {
+            return Ok(None);
+        }
+        Ok(Some((rows, issues, written, duplicates)))
+    });
+    let mut writer = ObservationWriter::begin(txn, run_id).await?;
+    let mut reported = 0;
+    while let Some(chunk) = rx.recv().await {
+        writer.execute(chunk).await?;
+        let now = read.load(Ordering::Relaxed);
+        progress.advance(now - reported);
+        reported = now;
+    }
+    let parsed = parser.await.map_err(|e| Error::Io { path: "EES parser".into(), source: std::io::Error::other(e) })?;
+    // `None` only when this side stopped listening, which it did not.
+    let Some((rows, issues, written, duplicates)) = parsed? else {
+        return Err(Error::Io { path: "EES parser".into(), source: std::io::Error::other("stopped early") });
+    };
+    let totals = writer.finish(written, duplicates).await?;
     let c = rows.counts();
     let counts = RunCounts {
         read: c.rows as i64,
@@ -332,7 +359,9 @@ async fn write_rows<R: std::io::Read>(
         rejected: c.rejected as i64,
     };
     let stored: Vec<IssueRow> = issues.iter().map(issue_row).collect();
-    runs::insert_issues(txn, run_id, &stored).await?;
+    for stmt in runs::insert_issues_statements(txn.backend(), run_id, &stored) {
+        txn.execute(stmt).await?;
+    }
     Ok(Written { counts, skipped: c.skipped_total() as i64, issues })
 }
 

@@ -32,3 +32,18 @@ impl<R: Read> Read for Counting<'_, R> {
         Ok(n)
     }
 }
+
+/// A reader that counts what it reads where another thread can see it: for a parser running on
+/// its own thread while the job reports progress.
+pub(crate) struct SharedCount<R> {
+    pub inner: R,
+    pub read: std::sync::Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl<R: Read> Read for SharedCount<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.read.fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
+        Ok(n)
+    }
+}

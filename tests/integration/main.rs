@@ -3,6 +3,7 @@
 
 mod cli;
 mod ees;
+mod ees_bulk;
 mod gias_import;
 mod graphql_api;
 mod registers;

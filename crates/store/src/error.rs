@@ -10,6 +10,8 @@ pub enum Error {
         #[source]
         source: sea_orm::DbErr,
     },
+    #[error("database error: {0}")]
+    Sqlx(#[from] sea_orm::sqlx::Error),
     #[error("unsupported DATABASE_URL {0:?}: use sqlite://… or postgres://…")]
     UnsupportedUrl(String),
 }

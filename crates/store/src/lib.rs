@@ -1,5 +1,6 @@
 #![doc = include_str!("../README.md")]
 
+pub mod bulk;
 mod connect;
 pub mod entity;
 mod error;

@@ -2,7 +2,10 @@
 //! import's transaction as the caller chooses (a run row must survive a rolled-back import).
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder, QueryTrait,
+    Statement,
+};
 
 use crate::Error;
 use crate::entity::{import_issue, import_run, source_file};
@@ -169,21 +172,31 @@ pub async fn record_source_file(
 
 /// Stores issues in chunks below every driver's bind-parameter limit.
 pub async fn insert_issues(db: &impl ConnectionTrait, run_id: i64, issues: &[IssueRow]) -> Result<(), Error> {
-    for chunk in issues.chunks(1000) {
-        let rows = chunk.iter().map(|i| import_issue::ActiveModel {
-            run_id: Set(run_id),
-            file: Set(i.file.clone()),
-            sheet: Set(i.sheet.clone()),
-            row: Set(i.row),
-            column: Set(i.column.clone()),
-            severity: Set(i.severity.clone()),
-            code: Set(i.code.clone()),
-            message: Set(i.message.clone()),
-            ..Default::default()
-        });
-        import_issue::Entity::insert_many(rows).exec(db).await?;
+    for stmt in insert_issues_statements(db.get_database_backend(), run_id, issues) {
+        db.execute_raw(stmt).await?;
     }
     Ok(())
+}
+
+/// The issues' inserts, a statement per thousand, for a sea-orm connection or a bulk transaction.
+pub fn insert_issues_statements(backend: DbBackend, run_id: i64, issues: &[IssueRow]) -> Vec<Statement> {
+    issues
+        .chunks(1000)
+        .map(|chunk| {
+            let rows = chunk.iter().map(|i| import_issue::ActiveModel {
+                run_id: Set(run_id),
+                file: Set(i.file.clone()),
+                sheet: Set(i.sheet.clone()),
+                row: Set(i.row),
+                column: Set(i.column.clone()),
+                severity: Set(i.severity.clone()),
+                code: Set(i.code.clone()),
+                message: Set(i.message.clone()),
+                ..Default::default()
+            });
+            import_issue::Entity::insert_many(rows).build(backend)
+        })
+        .collect()
 }
 
 /// What we last fetched from `url`.

@@ -4,14 +4,16 @@
 
 use std::collections::HashMap;
 
+use domain::{Observation, SharedStr};
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{ActiveValue::Set, ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait, Statement, Value};
+use sea_orm::sqlx::postgres::PgArguments;
+use sea_orm::sqlx::sqlite::SqliteArguments;
+use sea_orm::sqlx::{self, Arguments, AssertSqlSafe};
+use sea_orm::{ActiveValue::Set, ConnectionTrait, DbBackend, EntityTrait, QueryTrait, Statement};
 
 use crate::Error;
+use crate::bulk::BulkTxn;
 use crate::entity::measure;
-
-/// Rows per statement: 12 parameters each, under SQLite's 32,766 and PostgreSQL's 65,535.
-const CHUNK: usize = 2_000;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct MeasureRow {
@@ -22,8 +24,16 @@ pub struct MeasureRow {
 }
 
 pub async fn upsert_measures(db: &impl ConnectionTrait, rows: &[MeasureRow]) -> Result<(), Error> {
+    if let Some(stmt) = upsert_measures_statement(db.get_database_backend(), rows) {
+        db.execute_raw(stmt).await?;
+    }
+    Ok(())
+}
+
+/// The measures' upsert as one statement, for a sea-orm connection or a [`BulkTxn`].
+pub fn upsert_measures_statement(backend: DbBackend, rows: &[MeasureRow]) -> Option<Statement> {
     if rows.is_empty() {
-        return Ok(());
+        return None;
     }
     let models = rows.iter().map(|m| measure::ActiveModel {
         code: Set(m.code.clone()),
@@ -31,57 +41,34 @@ pub async fn upsert_measures(db: &impl ConnectionTrait, rows: &[MeasureRow]) -> 
         unit: Set(m.unit.clone()),
         publication: Set(m.publication.clone()),
     });
-    measure::Entity::insert_many(models)
+    let stmt = measure::Entity::insert_many(models)
         .on_conflict(
             OnConflict::column(measure::Column::Code)
                 .update_columns([measure::Column::Label, measure::Column::Unit, measure::Column::Publication])
                 .to_owned(),
         )
-        .exec(db)
-        .await?;
-    Ok(())
+        .build(backend);
+    Some(stmt)
 }
 
-/// One figure to store.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ObservationRow {
-    pub measure_code: String,
-    pub time_period: String,
-    pub time_identifier: String,
-    pub geographic_level: String,
-    pub geography_code: String,
-    pub cohort: String,
-    pub breakdown: String,
-    pub value: Option<f64>,
-    pub status: Option<String>,
-    pub source_line: i64,
-}
-
-impl ObservationRow {
-    /// The fields the unique index covers, borrowed: comparing them costs no allocation.
-    fn key(&self) -> [&str; 7] {
-        [
-            &self.measure_code,
-            &self.time_period,
-            &self.time_identifier,
-            &self.geographic_level,
-            &self.geography_code,
-            &self.cohort,
-            &self.breakdown,
-        ]
-    }
-
-    /// FNV-1a over the key, to find a repeat within a batch without cloning the key.
-    fn key_hash(&self) -> u64 {
-        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-        for part in self.key() {
-            for b in part.bytes().chain([0xff]) {
-                h ^= u64::from(b);
-                h = h.wrapping_mul(0x0100_0000_01b3);
-            }
+/// A hash of an observation's key, eight bytes at a time (FxHash's mixing), to find a repeat within
+/// a batch without cloning the key. Equal keys hash equal; collisions are settled by comparing.
+fn key_hash(o: &Observation) -> u64 {
+    const K: u64 = 0x517c_c1b7_2722_0a95;
+    let mut h: u64 = 0;
+    let mut mix = |word: u64| h = (h.rotate_left(5) ^ word).wrapping_mul(K);
+    for part in o.key() {
+        let mut words = part.as_bytes().chunks_exact(8);
+        for w in words.by_ref() {
+            mix(u64::from_le_bytes(w.try_into().unwrap_or_default()));
         }
-        h
+        let mut tail = [0u8; 8];
+        let rest = words.remainder();
+        tail[..rest.len()].copy_from_slice(rest);
+        // The length ends each part, so ("ab", "c") and ("a", "bc") differ.
+        mix(u64::from_le_bytes(tail) ^ ((part.len() as u64) << 56));
     }
+    h
 }
 
 /// What a finished write did.
@@ -95,39 +82,63 @@ pub struct ObservationTotals {
     pub duplicates: i64,
 }
 
-/// Streams observations into the store inside the caller's transaction.
-pub struct ObservationWriter<'t> {
-    txn: &'t DatabaseTransaction,
-    run_id: i64,
-    sha256: String,
-    pending: Vec<ObservationRow>,
-    /// Key hash → positions in `pending` with that hash (more than one only on a collision).
-    index: HashMap<u64, Vec<usize>>,
-    count_before: i64,
-    totals: ObservationTotals,
+const COLUMNS: &str = "geographic_level, geography_code, measure_code, time_period, time_identifier, cohort, \
+                       breakdown, value, status, run_id, source_line";
+/// An unchanged figure is not rewritten, so the statement's count is what changed.
+const UPSERT: &str = " ON CONFLICT (geographic_level, geography_code, measure_code, time_period, time_identifier, \
+                      cohort, breakdown) DO UPDATE SET value = excluded.value, status = excluded.status, \
+                      run_id = excluded.run_id, source_line = excluded.source_line \
+                      WHERE observation.value IS DISTINCT FROM excluded.value \
+                      OR observation.status IS DISTINCT FROM excluded.status";
+/// Rows per SQLite statement: 10 parameters each, under SQLite's 32,766.
+const SQLITE_CHUNK: usize = 2_000;
+/// Rows per PostgreSQL statement: column arrays, so only memory bounds it.
+const PG_CHUNK: usize = 10_000;
+
+/// A chunk of observations bound for one statement, ready to run.
+pub struct PreparedChunk {
+    rows: usize,
+    args: ChunkArgs,
 }
 
-impl<'t> ObservationWriter<'t> {
-    pub async fn begin(txn: &'t DatabaseTransaction, run_id: i64, sha256: &str) -> Result<Self, Error> {
-        let count_before = count_all(txn).await?;
-        Ok(Self {
-            txn,
-            run_id,
-            sha256: sha256.to_owned(),
-            pending: Vec::with_capacity(CHUNK),
-            index: HashMap::with_capacity(CHUNK),
-            count_before,
-            totals: ObservationTotals::default(),
-        })
+enum ChunkArgs {
+    Sqlite(SqliteArguments),
+    Postgres(PgArguments),
+}
+
+/// Deduplicates observations and binds them into [`PreparedChunk`]s. Plain synchronous work, so
+/// it runs where the file is parsed (a blocking thread) while the database runs the chunk before.
+pub struct ObservationBatcher {
+    backend: DbBackend,
+    chunk: usize,
+    pending: Vec<Observation>,
+    /// Key hash → positions in `pending` with that hash (more than one only on a collision).
+    index: HashMap<u64, Vec<usize>>,
+    written: i64,
+    duplicates: i64,
+}
+
+impl ObservationBatcher {
+    pub fn new(backend: DbBackend) -> Self {
+        let chunk = if backend == DbBackend::Postgres { PG_CHUNK } else { SQLITE_CHUNK };
+        Self {
+            backend,
+            chunk,
+            pending: Vec::with_capacity(chunk),
+            index: HashMap::with_capacity(chunk),
+            written: 0,
+            duplicates: 0,
+        }
     }
 
-    pub async fn write(&mut self, row: ObservationRow) -> Result<(), Error> {
-        self.totals.written += 1;
+    /// Adds one observation; returns a chunk when one is full.
+    pub fn push(&mut self, row: Observation) -> Result<Option<PreparedChunk>, Error> {
+        self.written += 1;
         // PostgreSQL refuses one statement that touches a row twice: keep the later figure.
-        let slots = self.index.entry(row.key_hash()).or_default();
+        let slots = self.index.entry(key_hash(&row)).or_default();
         match slots.iter().copied().find(|&i| self.pending[i].key() == row.key()) {
             Some(i) => {
-                self.totals.duplicates += 1;
+                self.duplicates += 1;
                 self.pending[i] = row;
             }
             None => {
@@ -135,82 +146,142 @@ impl<'t> ObservationWriter<'t> {
                 self.pending.push(row);
             }
         }
-        if self.pending.len() >= CHUNK {
-            self.flush().await?;
-        }
-        Ok(())
+        if self.pending.len() >= self.chunk { self.take().map(Some) } else { Ok(None) }
     }
 
-    pub async fn finish(mut self) -> Result<ObservationTotals, Error> {
-        self.flush().await?;
-        let inserted = count_all(self.txn).await? - self.count_before;
-        let t = &mut self.totals;
-        // `changed` counted inserts and real updates; unchanged figures were not touched.
-        t.updated = t.inserted - inserted;
-        t.inserted = inserted;
-        t.unchanged = t.written - t.duplicates - t.inserted - t.updated;
-        Ok(self.totals)
+    /// The last, partial chunk (if any), and how many observations came and repeated.
+    pub fn finish(mut self) -> Result<(Option<PreparedChunk>, i64, i64), Error> {
+        let last = if self.pending.is_empty() { None } else { Some(self.take()?) };
+        Ok((last, self.written, self.duplicates))
     }
 
-    async fn flush(&mut self) -> Result<(), Error> {
-        if self.pending.is_empty() {
-            return Ok(());
-        }
-        let backend = self.txn.get_database_backend();
-        let rows = std::mem::take(&mut self.pending);
+    fn take(&mut self) -> Result<PreparedChunk, Error> {
         self.index.clear();
-        let mut sql = String::with_capacity(rows.len() * 60 + 600);
-        sql.push_str(
-            "INSERT INTO observation (measure_code, time_period, time_identifier, geographic_level, geography_code, \
-             cohort, breakdown, value, status, run_id, source_sha256, source_line) VALUES ",
-        );
-        let mut values: Vec<Value> = Vec::with_capacity(rows.len() * 12);
-        for (r, row) in rows.into_iter().enumerate() {
-            if r > 0 {
-                sql.push(',');
-            }
-            sql.push('(');
-            for c in 0..12 {
-                if c > 0 {
-                    sql.push(',');
-                }
-                match backend {
-                    DbBackend::Postgres => sql.push_str(&format!("${}", r * 12 + c + 1)),
-                    _ => sql.push('?'),
-                }
-            }
-            sql.push(')');
-            values.extend([
-                row.measure_code.into(),
-                row.time_period.into(),
-                row.time_identifier.into(),
-                row.geographic_level.into(),
-                row.geography_code.into(),
-                row.cohort.into(),
-                row.breakdown.into(),
-                row.value.into(),
-                row.status.into(),
-                self.run_id.into(),
-                self.sha256.clone().into(),
-                row.source_line.into(),
-            ]);
-        }
-        sql.push_str(
-            " ON CONFLICT (measure_code, time_period, time_identifier, geographic_level, geography_code, cohort, \
-             breakdown) DO UPDATE SET value = excluded.value, status = excluded.status, run_id = excluded.run_id, \
-             source_sha256 = excluded.source_sha256, source_line = excluded.source_line \
-             WHERE observation.value IS DISTINCT FROM excluded.value \
-             OR observation.status IS DISTINCT FROM excluded.status",
-        );
-        let result = self.txn.execute_raw(Statement::from_sql_and_values(backend, sql, values)).await?;
-        // Until `finish`, `inserted` holds every row the statements changed (inserted or updated).
-        self.totals.inserted += result.rows_affected() as i64;
-        Ok(())
+        let rows = self.pending.len();
+        let args = match self.backend {
+            DbBackend::Postgres => ChunkArgs::Postgres(pg_arguments(&self.pending)?),
+            _ => ChunkArgs::Sqlite(sqlite_arguments(&self.pending)?),
+        };
+        self.pending.clear();
+        Ok(PreparedChunk { rows, args })
     }
 }
 
-async fn count_all(db: &impl ConnectionTrait) -> Result<i64, Error> {
-    let backend = db.get_database_backend();
-    let row = db.query_one_raw(Statement::from_string(backend, "SELECT COUNT(*) AS n FROM observation")).await?;
-    Ok(row.map(|r| r.try_get::<i64>("", "n")).transpose()?.unwrap_or(0))
+fn encode_error(e: sqlx::error::BoxDynError) -> Error {
+    Error::Sqlx(sqlx::Error::Encode(e))
+}
+
+/// Row by row, ten values each; shared strings are bound without copying.
+fn sqlite_arguments(rows: &[Observation]) -> Result<SqliteArguments, Error> {
+    let mut a = SqliteArguments::default();
+    a.reserve(rows.len() * 10, 0);
+    for o in rows {
+        a.add(o.geographic_level.to_arc()).map_err(encode_error)?;
+        a.add(o.geography_code.to_arc()).map_err(encode_error)?;
+        a.add(o.measure.to_arc()).map_err(encode_error)?;
+        a.add(o.time_period.to_arc()).map_err(encode_error)?;
+        a.add(o.time_identifier.to_arc()).map_err(encode_error)?;
+        a.add(o.cohort.to_arc()).map_err(encode_error)?;
+        a.add(o.breakdown.to_arc()).map_err(encode_error)?;
+        a.add(o.value).map_err(encode_error)?;
+        a.add(o.status.as_ref().map(SharedStr::to_arc)).map_err(encode_error)?;
+        a.add(o.line as i64).map_err(encode_error)?;
+    }
+    Ok(a)
+}
+
+/// Column by column, as ten arrays.
+fn pg_arguments(rows: &[Observation]) -> Result<PgArguments, Error> {
+    let mut a = PgArguments::default();
+    let text = |f: fn(&Observation) -> &str| rows.iter().map(f).collect::<Vec<&str>>();
+    a.add(text(|o| &o.geographic_level)).map_err(encode_error)?;
+    a.add(text(|o| &o.geography_code)).map_err(encode_error)?;
+    a.add(text(|o| &o.measure)).map_err(encode_error)?;
+    a.add(text(|o| &o.time_period)).map_err(encode_error)?;
+    a.add(text(|o| &o.time_identifier)).map_err(encode_error)?;
+    a.add(text(|o| &o.cohort)).map_err(encode_error)?;
+    a.add(text(|o| &o.breakdown)).map_err(encode_error)?;
+    a.add(rows.iter().map(|o| o.value).collect::<Vec<Option<f64>>>()).map_err(encode_error)?;
+    a.add(rows.iter().map(|o| o.status.as_deref()).collect::<Vec<Option<&str>>>()).map_err(encode_error)?;
+    a.add(rows.iter().map(|o| o.line as i64).collect::<Vec<i64>>()).map_err(encode_error)?;
+    Ok(a)
+}
+
+/// Runs [`PreparedChunk`]s in the caller's bulk transaction and counts what they changed.
+pub struct ObservationWriter<'t> {
+    txn: &'t mut BulkTxn,
+    run_id: i64,
+    /// The SQLite statement for a full chunk, built once.
+    full_chunk_sql: Option<String>,
+    count_before: i64,
+    changed: i64,
+}
+
+impl<'t> ObservationWriter<'t> {
+    pub async fn begin(txn: &'t mut BulkTxn, run_id: i64) -> Result<Self, Error> {
+        let count_before = txn.count("observation").await?;
+        Ok(Self { txn, run_id, full_chunk_sql: None, count_before, changed: 0 })
+    }
+
+    pub async fn execute(&mut self, chunk: PreparedChunk) -> Result<(), Error> {
+        let changed = match (&mut *self.txn, chunk.args) {
+            (BulkTxn::Sqlite(t), ChunkArgs::Sqlite(args)) => {
+                let run_id = self.run_id;
+                let sql = if chunk.rows == SQLITE_CHUNK {
+                    self.full_chunk_sql.get_or_insert_with(|| sqlite_insert(chunk.rows, run_id)).clone()
+                } else {
+                    sqlite_insert(chunk.rows, run_id)
+                };
+                sqlx::query_with(AssertSqlSafe(sql), args).execute(&mut **t).await?.rows_affected()
+            }
+            (BulkTxn::Postgres(t), ChunkArgs::Postgres(args)) => {
+                let sql = format!(
+                    "INSERT INTO observation ({COLUMNS}) SELECT l, g, m, p, i, c, b, v, s, {}, n \
+                     FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], \
+                     $7::text[], $8::float8[], $9::text[], $10::int8[]) AS u(l, g, m, p, i, c, b, v, s, n){UPSERT}",
+                    self.run_id
+                );
+                sqlx::query_with(AssertSqlSafe(sql), args).execute(&mut **t).await?.rows_affected()
+            }
+            (txn, _) => {
+                return Err(Error::UnsupportedUrl(format!(
+                    "a chunk bound for another backend than {:?}",
+                    txn.backend()
+                )));
+            }
+        };
+        // Inserted or really updated: unchanged figures are not touched.
+        self.changed += changed as i64;
+        Ok(())
+    }
+
+    /// Totals, given what the batcher counted.
+    pub async fn finish(self, written: i64, duplicates: i64) -> Result<ObservationTotals, Error> {
+        let inserted = self.txn.count("observation").await? - self.count_before;
+        let updated = self.changed - inserted;
+        Ok(ObservationTotals {
+            written,
+            inserted,
+            updated,
+            unchanged: written - duplicates - inserted - updated,
+            duplicates,
+        })
+    }
+}
+
+/// The run id is ours, not input: written into the statement, it saves a bound value per row.
+fn sqlite_insert(rows: usize, run_id: i64) -> String {
+    let row = format!("(?,?,?,?,?,?,?,?,?,{run_id},?)");
+    let mut sql = String::with_capacity(rows * (row.len() + 1) + 600);
+    sql.push_str("INSERT INTO observation (");
+    sql.push_str(COLUMNS);
+    sql.push_str(") VALUES ");
+    for r in 0..rows {
+        if r > 0 {
+            sql.push(',');
+        }
+        sql.push_str(&row);
+    }
+    sql.push_str(UPSERT);
+    sql
 }

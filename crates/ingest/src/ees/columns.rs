@@ -6,6 +6,9 @@
 use std::collections::hash_map::Entry;
 use std::collections::{BTreeSet, HashMap};
 
+use domain::SharedStr;
+
+use super::fields::Fields;
 use super::levels::{Level, level_by_code};
 use super::mapping::{Condition, Mapping, Unmatched};
 use crate::{Error, ImportIssue};
@@ -18,15 +21,15 @@ pub(crate) struct BoundCondition {
 }
 
 impl BoundCondition {
-    pub fn holds(&self, record: &[String]) -> bool {
-        let value = record.get(self.idx).map_or("", String::as_str);
+    pub fn holds(&self, fields: &Fields) -> bool {
+        let value = fields.get(self.idx);
         self.values.iter().any(|v| v.trim().eq_ignore_ascii_case(value))
     }
 }
 
 #[derive(Debug)]
 pub(crate) struct PlannedMeasure {
-    pub code: String,
+    pub code: SharedStr,
     pub idx: usize,
     pub when: Vec<BoundCondition>,
     /// Filters named by `when`: they choose the measure, so they are not part of the breakdown.
@@ -35,9 +38,9 @@ pub(crate) struct PlannedMeasure {
 
 #[derive(Debug)]
 pub(crate) struct CohortPlan {
-    pub default: String,
+    pub default: SharedStr,
     pub unmatched: Unmatched,
-    pub rules: Vec<(String, Vec<BoundCondition>)>,
+    pub rules: Vec<(SharedStr, Vec<BoundCondition>)>,
     /// Every column a rule reads: the cohort stands for them in the breakdown.
     pub columns: BTreeSet<usize>,
 }
@@ -109,7 +112,7 @@ impl Plan {
         }
         let filters = mapping.filters.iter().filter_map(|f| Some((f.clone(), r.find(f)?))).collect();
         let rules: Vec<_> =
-            mapping.cohort_rules.iter().map(|rule| (rule.cohort.clone(), r.conditions(&rule.when))).collect();
+            mapping.cohort_rules.iter().map(|rule| (rule.cohort.as_str().into(), r.conditions(&rule.when))).collect();
         let cohort_columns = rules.iter().flat_map(|(_, when)| when.iter().map(|c| c.idx)).collect();
         let mut measures = Vec::new();
         for m in &mapping.measures {
@@ -131,13 +134,13 @@ impl Plan {
             let when = r.conditions(&m.when);
             if let Some(idx) = idx {
                 let consumed = when.iter().map(|c| c.idx).collect();
-                measures.push(PlannedMeasure { code: m.code.clone(), idx, when, consumed });
+                measures.push(PlannedMeasure { code: m.code.as_str().into(), idx, when, consumed });
             }
         }
         match (time_period, time_identifier, geographic_level) {
             (Some(time_period), Some(time_identifier), Some(geographic_level)) if r.missing.is_empty() => {
                 let cohort = CohortPlan {
-                    default: mapping.default_cohort.clone(),
+                    default: mapping.default_cohort.as_str().into(),
                     unmatched: mapping.unmatched,
                     rules,
                     columns: cohort_columns,

@@ -6,6 +6,7 @@
 //! geographic levels to import; the remaining filter values become the observation's breakdown.
 
 mod columns;
+mod fields;
 mod levels;
 mod mapping;
 mod mapping_toml;
@@ -23,29 +24,10 @@ pub use mappings::{BUILTIN_MAPPINGS, builtin_mappings, load_mappings};
 use crate::csv_lines::{LineIndex, Lines};
 use crate::{Error, ImportIssue};
 use columns::Plan;
-use row::{Outcome, RowInput};
+use fields::Fields;
+use row::{Outcome, RowInput, RowState};
 
-/// One value of one measure for one place, period, cohort and breakdown.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Observation {
-    pub measure: String,
-    /// As the file writes it, e.g. `202223` or `2014`.
-    pub time_period: String,
-    pub time_identifier: String,
-    /// Normalised level code: `national`, `regional`, `la`, `lad`, `school`, …
-    pub geographic_level: String,
-    /// `E92000001` for England, the region code, the three-digit LA number, the district's GSS
-    /// code, or the school's URN.
-    pub geography_code: String,
-    pub cohort: String,
-    /// Filter values not turned into the measure or the cohort, `col=value;…`, or `total`.
-    pub breakdown: String,
-    /// `None` when the file gives a symbol instead of a number.
-    pub value: Option<f64>,
-    /// The DfE symbol (`c`, `x`, `z`, `low`, …) when there is no number.
-    pub status: Option<String>,
-    pub line: u64,
-}
+pub use domain::Observation;
 
 /// One data row of the file.
 #[derive(Debug, Clone, PartialEq)]
@@ -87,10 +69,10 @@ pub struct EesReader<R: Read> {
     lines: Lines,
     plan: Plan,
     record: csv::ByteRecord,
-    fields: Vec<String>,
+    fields: Fields,
     header_issues: Vec<ImportIssue>,
     counts: EesCounts,
-    rule_hits: Vec<u64>,
+    state: RowState,
 }
 
 impl<R: Read> EesReader<R> {
@@ -108,17 +90,17 @@ impl<R: Read> EesReader<R> {
         }
         let names: Vec<String> = header.iter().map(|h| decode(h).trim().to_owned()).collect();
         let (plan, header_issues) = Plan::resolve(file, names, mapping)?;
-        let rule_hits = vec![0; plan.cohort.rules.len()];
+        let state = RowState { rule_hits: vec![0; plan.cohort.rules.len()], ..Default::default() };
         Ok(Self {
             file: file.to_owned(),
             csv,
             lines,
             plan,
             record: csv::ByteRecord::new(),
-            fields: Vec::new(),
+            fields: Fields::default(),
             header_issues,
             counts: EesCounts::default(),
-            rule_hits,
+            state,
         })
     }
 
@@ -137,7 +119,7 @@ impl<R: Read> EesReader<R> {
         let rules = &self.plan.cohort.rules;
         let mut issues: Vec<ImportIssue> = Vec::new();
         for (i, (cohort, when)) in rules.iter().enumerate() {
-            let matched = rules.iter().zip(&self.rule_hits).any(|((c, _), hits)| c == cohort && *hits > 0);
+            let matched = rules.iter().zip(&self.state.rule_hits).any(|((c, _), hits)| c == cohort && *hits > 0);
             let first_of_cohort = rules.iter().position(|(c, _)| c == cohort) == Some(i);
             if matched || !first_of_cohort {
                 continue;
@@ -170,10 +152,9 @@ impl<R: Read> EesReader<R> {
             self.counts.rows += 1;
             // csv's own line count lags by one after a CRLF terminator: count newlines instead.
             let line = self.lines.line_at(self.record.position().map_or(0, |p| p.byte()));
-            self.fields.clear();
-            self.fields.extend(self.record.iter().map(|f| decode(f).trim().to_owned()));
+            self.fields.fill(&self.record);
             let input = RowInput { file: &self.file, line, fields: &self.fields, plan: &self.plan };
-            let row = match row::parse_row(&input, &mut self.rule_hits) {
+            let row = match row::parse_row(&input, &mut self.state) {
                 Outcome::Row(row) => row,
                 Outcome::Unselected { line } => {
                     self.counts.unselected += 1;

@@ -1,8 +1,11 @@
 //! Turns one data row into observations, collecting every problem in the row.
 
-use domain::{Cell, TimePeriod};
+use std::collections::BTreeSet;
+
+use domain::{Cell, SharedStr, TimePeriod};
 
 use super::columns::Plan;
+use super::fields::{Fields, Interner};
 use super::levels::{check_code, level_by_label};
 use super::mapping::Unmatched;
 use super::{EesRow, Observation};
@@ -19,13 +22,24 @@ pub(crate) struct RowInput<'a> {
     pub file: &'a str,
     pub line: u64,
     /// The row's fields, decoded and trimmed.
-    pub fields: &'a [String],
+    pub fields: &'a Fields,
     pub plan: &'a Plan,
+}
+
+/// What the reader carries from row to row.
+#[derive(Debug, Default)]
+pub(crate) struct RowState {
+    /// Per cohort rule, the rows it matched.
+    pub rule_hits: Vec<u64>,
+    pub strings: Interner,
+    /// Scratch space for breakdowns.
+    pub(super) pairs: Vec<(usize, usize)>,
+    pub(super) text: String,
 }
 
 impl RowInput<'_> {
     fn get(&self, idx: usize) -> &str {
-        self.fields.get(idx).map_or("", String::as_str)
+        self.fields.get(idx)
     }
 
     fn issue(&self, idx: usize, severity: Severity, code: &'static str, message: String) -> ImportIssue {
@@ -44,8 +58,7 @@ impl RowInput<'_> {
     }
 }
 
-/// `rule_hits` counts, per cohort rule, the rows it matched.
-pub(crate) fn parse_row(row: &RowInput, rule_hits: &mut [u64]) -> Outcome {
+pub(crate) fn parse_row(row: &RowInput, state: &mut RowState) -> Outcome {
     let plan = row.plan;
     let line = row.line;
     if row.fields.len() != plan.names.len() {
@@ -66,12 +79,12 @@ pub(crate) fn parse_row(row: &RowInput, rule_hits: &mut [u64]) -> Outcome {
         Err(e) => return row.reject(plan.time_period, "bad_time_period", e.to_string()),
     };
     let geography_code = match check_code(level, &plan.names[code_idx], row.get(code_idx)) {
-        Ok(code) => code,
+        Ok(code) => state.strings.get(&code),
         Err((code, message)) => return row.reject(code_idx, code, message),
     };
     let cohort = match cohort_of(row) {
         Ok(Some((rule, cohort))) => {
-            if let Some(hits) = rule.and_then(|i| rule_hits.get_mut(i)) {
+            if let Some(hits) = rule.and_then(|i| state.rule_hits.get_mut(i)) {
                 *hits += 1;
             }
             cohort
@@ -79,7 +92,12 @@ pub(crate) fn parse_row(row: &RowInput, rule_hits: &mut [u64]) -> Outcome {
         Ok(None) => return Outcome::Unselected { line },
         Err(outcome) => return outcome,
     };
-    let mut observations = Vec::new();
+    let geographic_level = state.strings.get(level.code);
+    let time_period = state.strings.get(period.code());
+    let time_identifier = state.strings.get(period.identifier().unwrap_or_default());
+    // Measures without conditions share one breakdown: work it out once per distinct `consumed`.
+    let mut last_breakdown: Option<(&BTreeSet<usize>, SharedStr)> = None;
+    let mut observations = Vec::with_capacity(plan.measures.len());
     let mut warnings = Vec::new();
     for measure in &plan.measures {
         if !measure.when.iter().all(|c| c.holds(row.fields)) {
@@ -92,7 +110,7 @@ pub(crate) fn parse_row(row: &RowInput, rule_hits: &mut [u64]) -> Outcome {
                     let message = format!("unknown symbol {symbol:?} kept as the value's status, with no value");
                     warnings.push(row.issue(measure.idx, Severity::Warning, "unknown_symbol", message));
                 }
-                (None, Some(symbol))
+                (None, Some(state.strings.get(&symbol)))
             }
             Cell::Empty => {
                 let message = format!("no value or symbol; no {} observation for this row", measure.code);
@@ -100,14 +118,22 @@ pub(crate) fn parse_row(row: &RowInput, rule_hits: &mut [u64]) -> Outcome {
                 continue;
             }
         };
+        let breakdown = match &last_breakdown {
+            Some((consumed, b)) if *consumed == &measure.consumed => b.clone(),
+            _ => {
+                let b = breakdown(row, &measure.consumed, state);
+                last_breakdown = Some((&measure.consumed, b.clone()));
+                b
+            }
+        };
         observations.push(Observation {
-            measure: measure.code.clone(),
-            time_period: period.code().to_owned(),
-            time_identifier: period.identifier().unwrap_or_default().to_owned(),
-            geographic_level: level.code.to_owned(),
+            geographic_level: geographic_level.clone(),
             geography_code: geography_code.clone(),
+            measure: measure.code.clone(),
+            time_period: time_period.clone(),
+            time_identifier: time_identifier.clone(),
             cohort: cohort.clone(),
-            breakdown: breakdown(row, &measure.consumed),
+            breakdown,
             value,
             status,
             line,
@@ -118,7 +144,7 @@ pub(crate) fn parse_row(row: &RowInput, rule_hits: &mut [u64]) -> Outcome {
 
 /// The first cohort rule that holds (its index, and the cohort); `Ok(None)` passes over the row,
 /// `Err` rejects it.
-fn cohort_of(row: &RowInput) -> Result<Option<(Option<usize>, String)>, Outcome> {
+fn cohort_of(row: &RowInput) -> Result<Option<(Option<usize>, SharedStr)>, Outcome> {
     let cohort = &row.plan.cohort;
     if cohort.rules.is_empty() {
         return Ok(Some((None, cohort.default.clone())));
@@ -140,20 +166,40 @@ fn cohort_of(row: &RowInput) -> Result<Option<(Option<usize>, String)>, Outcome>
 
 /// Filter values the cohort and the measure do not stand for, as sorted `col=value` pairs;
 /// `total` when none are left (a `Total` value counts as none).
-fn breakdown(row: &RowInput, consumed: &std::collections::BTreeSet<usize>) -> String {
-    let mut parts: Vec<String> = row
-        .plan
-        .filters
-        .iter()
-        .filter(|(_, idx)| !consumed.contains(idx) && !row.plan.cohort.columns.contains(idx))
-        .filter_map(|(name, idx)| {
-            let value = row.get(*idx);
-            (!value.is_empty() && !value.eq_ignore_ascii_case("total")).then(|| format!("{name}={value}"))
-        })
-        .collect();
-    if parts.is_empty() {
-        return "total".to_owned();
+fn breakdown(row: &RowInput, consumed: &BTreeSet<usize>, state: &mut RowState) -> SharedStr {
+    let plan = row.plan;
+    // (filter position in the plan, column): sorted by `name=value` below without allocating.
+    let pairs = &mut state.pairs;
+    pairs.clear();
+    for (i, (_, idx)) in plan.filters.iter().enumerate() {
+        if consumed.contains(idx) || plan.cohort.columns.contains(idx) {
+            continue;
+        }
+        let value = row.get(*idx);
+        if !value.is_empty() && !value.eq_ignore_ascii_case("total") {
+            pairs.push((i, *idx));
+        }
     }
-    parts.sort();
-    parts.join(";")
+    if pairs.is_empty() {
+        return state.strings.get("total");
+    }
+    let key = |&(i, idx): &(usize, usize)| (plan.filters[i].0.as_str(), "=", row.get(idx));
+    pairs.sort_by(|a, b| {
+        let (an, _, av) = key(a);
+        let (bn, _, bv) = key(b);
+        // Compare as the joined `name=value` text would sort.
+        an.bytes().chain([b'=']).chain(av.bytes()).cmp(bn.bytes().chain([b'=']).chain(bv.bytes()))
+    });
+    let text = &mut state.text;
+    text.clear();
+    for (n, pair) in pairs.iter().enumerate() {
+        let (name, eq, value) = key(pair);
+        if n > 0 {
+            text.push(';');
+        }
+        text.push_str(name);
+        text.push_str(eq);
+        text.push_str(value);
+    }
+    state.strings.get(text)
 }

@@ -4,6 +4,7 @@ use sea_orm_migration::prelude::*;
 
 mod m20261126_000001_create_tables;
 mod m20261126_000002_fetch_state;
+mod m20261126_000003_observation_key;
 
 #[derive(Debug)]
 pub struct Migrator;
@@ -11,6 +12,10 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261126_000001_create_tables::Migration), Box::new(m20261126_000002_fetch_state::Migration)]
+        vec![
+            Box::new(m20261126_000001_create_tables::Migration),
+            Box::new(m20261126_000002_fetch_state::Migration),
+            Box::new(m20261126_000003_observation_key::Migration),
+        ]
     }
 }

@@ -1,0 +1,74 @@
+//! A transaction below sea-orm, on a connection of the same pool, for writes that move a million
+//! rows (DESIGN.md allows it where a benchmark needs it). Statements bind shared strings without
+//! copying them and skip sea-orm's per-value conversions; smaller statements that sea-orm builds
+//! run here too, so the whole import stays one transaction.
+
+use sea_orm::sqlx::{self, AssertSqlSafe, Postgres, Sqlite, Transaction};
+use sea_orm::{DatabaseConnection, DbBackend, Statement};
+use sea_query_sqlx::SqlxValues;
+
+use crate::Error;
+
+/// One open transaction on SQLite or PostgreSQL; dropped without `commit`, it rolls back.
+pub enum BulkTxn {
+    Sqlite(Transaction<'static, Sqlite>),
+    Postgres(Transaction<'static, Postgres>),
+}
+
+impl std::fmt::Debug for BulkTxn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "BulkTxn({:?})", self.backend())
+    }
+}
+
+impl BulkTxn {
+    pub async fn begin(db: &DatabaseConnection) -> Result<Self, Error> {
+        Ok(match db.get_database_backend() {
+            DbBackend::Sqlite => Self::Sqlite(db.get_sqlite_connection_pool().begin().await?),
+            DbBackend::Postgres => Self::Postgres(db.get_postgres_connection_pool().begin().await?),
+            other => return Err(Error::UnsupportedUrl(format!("{other:?}"))),
+        })
+    }
+
+    pub fn backend(&self) -> DbBackend {
+        match self {
+            Self::Sqlite(_) => DbBackend::Sqlite,
+            Self::Postgres(_) => DbBackend::Postgres,
+        }
+    }
+
+    /// Runs a statement sea-orm built for this backend; returns the rows it affected.
+    pub async fn execute(&mut self, stmt: Statement) -> Result<u64, Error> {
+        let values = SqlxValues(stmt.values.unwrap_or_else(|| sea_orm::Values(Vec::new())));
+        let sql = AssertSqlSafe(stmt.sql);
+        Ok(match self {
+            Self::Sqlite(t) => sqlx::query_with(sql, values).execute(&mut **t).await?.rows_affected(),
+            Self::Postgres(t) => sqlx::query_with(sql, values).execute(&mut **t).await?.rows_affected(),
+        })
+    }
+
+    /// `SELECT COUNT(*)` of a table this transaction sees.
+    pub async fn count(&mut self, table: &'static str) -> Result<i64, Error> {
+        let sql = AssertSqlSafe(format!("SELECT COUNT(*) FROM {table}"));
+        Ok(match self {
+            Self::Sqlite(t) => sqlx::query_scalar(sql).fetch_one(&mut **t).await?,
+            Self::Postgres(t) => sqlx::query_scalar(sql).fetch_one(&mut **t).await?,
+        })
+    }
+
+    pub async fn commit(self) -> Result<(), Error> {
+        match self {
+            Self::Sqlite(t) => t.commit().await?,
+            Self::Postgres(t) => t.commit().await?,
+        }
+        Ok(())
+    }
+
+    pub async fn rollback(self) -> Result<(), Error> {
+        match self {
+            Self::Sqlite(t) => t.rollback().await?,
+            Self::Postgres(t) => t.rollback().await?,
+        }
+        Ok(())
+    }
+}
