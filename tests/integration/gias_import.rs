@@ -141,6 +141,8 @@ async fn bad_rows_are_rejected_with_line_and_column(t: TestDb) {
             (Some(6), Some("NumberOfPupils"), "error", "bad_number"),
         ]
     );
+    // What the issues share (run, file, no sheet) is written once per statement: check it landed.
+    assert!(stored.iter().all(|i| i.run_id == s.run_id && i.file == "recoverable-errors.csv" && i.sheet.is_none()));
     let run_row = import_run::Entity::find().one(db).await.unwrap().unwrap();
     assert_eq!((run_row.status.as_str(), run_row.rows_rejected), ("succeeded_with_issues", 3));
 }

@@ -364,11 +364,5 @@ async fn update_gias_srp(txn: &DatabaseTransaction, id: i32, s: &GiasSrp, run_id
 /// A stable 64-bit FNV-1a hash of the record (std's hasher may change between Rust releases,
 /// which would make every school look "updated" after an upgrade).
 fn row_hash(e: &Establishment) -> String {
-    let text = format!("{e:?}");
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in text.bytes() {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    format!("{h:016x}")
+    crate::fnv_hex(&format!("{e:?}"))
 }

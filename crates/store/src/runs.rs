@@ -3,12 +3,11 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder, QueryTrait,
-    Statement,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder, Statement, Value,
 };
 
 use crate::Error;
-use crate::entity::{import_issue, import_run, source_file};
+use crate::entity::{import_run, source_file};
 
 /// How a run ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -178,25 +177,43 @@ pub async fn insert_issues(db: &impl ConnectionTrait, run_id: i64, issues: &[Iss
     Ok(())
 }
 
-/// The issues' inserts, a statement per thousand, for a sea-orm connection or a bulk transaction.
+/// The issues' inserts, for a sea-orm connection or a bulk transaction. What every issue of the
+/// run shares (the run, and the file and sheet when there is one) is written once per statement.
 pub fn insert_issues_statements(backend: DbBackend, run_id: i64, issues: &[IssueRow]) -> Vec<Statement> {
-    issues
-        .chunks(1000)
-        .map(|chunk| {
-            let rows = chunk.iter().map(|i| import_issue::ActiveModel {
-                run_id: Set(run_id),
-                file: Set(i.file.clone()),
-                sheet: Set(i.sheet.clone()),
-                row: Set(i.row),
-                column: Set(i.column.clone()),
-                severity: Set(i.severity.clone()),
-                code: Set(i.code.clone()),
-                message: Set(i.message.clone()),
-                ..Default::default()
-            });
-            import_issue::Entity::insert_many(rows).build(backend)
-        })
-        .collect()
+    let first = issues.first();
+    let shared = |f: fn(&IssueRow) -> &Option<String>| {
+        first.and_then(|i| f(i).as_ref()).filter(|v| issues.iter().all(|i| f(i).as_ref() == Some(*v))).cloned()
+    };
+    let file = first.map(|i| i.file.clone()).filter(|f| issues.iter().all(|i| &i.file == f));
+    let sheet = shared(|i| &i.sheet);
+    let mut constants = vec![("run_id", Value::from(run_id))];
+    let mut columns = vec!["row", "column", "severity", "code", "message"];
+    match &file {
+        Some(f) => constants.push(("file", f.as_str().into())),
+        None => columns.push("file"),
+    }
+    match &sheet {
+        Some(s) => constants.push(("sheet", s.as_str().into())),
+        None => columns.push("sheet"),
+    }
+    let rows = issues.iter().map(|i| {
+        let mut row: Vec<Value> = vec![
+            i.row.into(),
+            i.column.clone().into(),
+            i.severity.as_str().into(),
+            i.code.as_str().into(),
+            i.message.as_str().into(),
+        ];
+        if file.is_none() {
+            row.push(i.file.as_str().into());
+        }
+        if sheet.is_none() {
+            row.push(i.sheet.clone().into());
+        }
+        row
+    });
+    let table = crate::rows::Table { name: "import_issue", columns: &columns, constants: &constants };
+    crate::rows::insert_statements(backend, &table, rows)
 }
 
 /// What we last fetched from `url`.
@@ -239,4 +256,32 @@ pub async fn save_fetch_state(
         .exec(db)
         .await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn issue(file: &str, sheet: Option<&str>) -> IssueRow {
+        IssueRow {
+            file: file.into(),
+            sheet: sheet.map(Into::into),
+            row: Some(2),
+            column: None,
+            severity: "warning".into(),
+            code: "x".into(),
+            message: "m".into(),
+        }
+    }
+
+    #[test]
+    fn what_issues_share_is_written_once_and_what_differs_is_bound() {
+        let same = [issue("a.xlsx", Some("SRPs")), issue("a.xlsx", Some("SRPs"))];
+        let stmt = &insert_issues_statements(DbBackend::Sqlite, 9, &same)[0];
+        assert!(stmt.sql.contains("(?,?,?,?,?,9,'a.xlsx','SRPs')"), "{}", stmt.sql);
+        let mixed = [issue("a.csv", None), issue("b.csv", Some("S"))];
+        let stmt = &insert_issues_statements(DbBackend::Sqlite, 9, &mixed)[0];
+        assert!(stmt.sql.contains("(?,?,?,?,?,?,?,9)"), "{}", stmt.sql);
+        assert_eq!(stmt.values.as_ref().map(|v| v.0.len()), Some(14));
+    }
 }

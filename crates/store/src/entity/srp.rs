@@ -27,6 +27,8 @@ pub struct Model {
     /// Listed in the LA's SRP register.
     pub in_register: bool,
     pub run_id: i64,
+    /// Hash of the register's fields as last imported (`None` for GIAS-only provisions).
+    pub register_hash: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -5,6 +5,7 @@ use sea_orm_migration::prelude::*;
 mod m20261126_000001_create_tables;
 mod m20261126_000002_fetch_state;
 mod m20261126_000003_observation_key;
+mod m20261126_000004_srp_register_hash;
 
 #[derive(Debug)]
 pub struct Migrator;
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000001_create_tables::Migration),
             Box::new(m20261126_000002_fetch_state::Migration),
             Box::new(m20261126_000003_observation_key::Migration),
+            Box::new(m20261126_000004_srp_register_hash::Migration),
         ]
     }
 }

@@ -7,11 +7,15 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
 use domain::SrpRegisterEntry;
-use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::sea_query::Query;
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Value,
+};
 
 use super::{Finding, RegisterTotals, Schools};
 use crate::Error;
 use crate::entity::{school, srp};
+use crate::rows::{Table, insert_rows};
 
 fn need_key(r: &SrpRegisterEntry) -> String {
     if r.needs.is_empty() {
@@ -19,6 +23,53 @@ fn need_key(r: &SrpRegisterEntry) -> String {
     } else {
         r.needs.iter().map(|n| n.code()).collect::<Vec<_>>().join("/")
     }
+}
+
+/// What the writer needs of a stored SRP: matching, the GIAS comparison, and change detection.
+type StoredRow = (i32, i32, String, Option<String>, bool, bool, Option<i32>, Option<String>);
+
+#[derive(Debug, Clone)]
+struct Stored {
+    id: i32,
+    host_urn: i32,
+    kind: String,
+    need_type: Option<String>,
+    in_gias: bool,
+    in_register: bool,
+    gias_capacity: Option<i32>,
+    register_hash: Option<String>,
+}
+
+impl From<StoredRow> for Stored {
+    fn from((id, host_urn, kind, need_type, in_gias, in_register, gias_capacity, register_hash): StoredRow) -> Self {
+        Self { id, host_urn, kind, need_type, in_gias, in_register, gias_capacity, register_hash }
+    }
+}
+
+/// The columns a register-only SRP is inserted with, in the order `write` gives the values.
+const NEW_COLUMNS: [&str; 13] = [
+    "host_urn",
+    "kind",
+    "name",
+    "need_type",
+    "commissioned_places",
+    "register_on_roll",
+    "age_range",
+    "provider",
+    "sla_signed",
+    "sla_date",
+    "open_date",
+    "close_date",
+    "register_hash",
+];
+
+/// Everything the register says of an entry: equal hashes mean nothing to rewrite.
+fn register_hash(r: &SrpRegisterEntry, need: &str) -> String {
+    let age = r.age_range.map(|a| (a.low, a.high));
+    crate::fnv_hex(&format!(
+        "{:?}|{need}|{:?}|{:?}|{age:?}|{:?}|{:?}|{:?}|{:?}|{:?}",
+        r.name, r.commissioned_places, r.on_roll, r.provider, r.sla_signed, r.sla_date, r.open_date, r.close_date
+    ))
 }
 
 fn kind_label(kind: &str) -> &'static str {
@@ -45,20 +96,36 @@ pub async fn write(
         }
     }
     let hosts: Vec<i32> = resolved.iter().map(|(_, u, _)| *u).collect();
-    let mut existing: Vec<srp::Model> = Vec::new();
+    let mut existing: Vec<Stored> = Vec::new();
     for chunk in hosts.chunks(1000) {
-        existing.extend(srp::Entity::find().filter(srp::Column::HostUrn.is_in(chunk.iter().copied())).all(txn).await?);
+        let rows: Vec<StoredRow> = srp::Entity::find()
+            .select_only()
+            .columns([
+                srp::Column::Id,
+                srp::Column::HostUrn,
+                srp::Column::Kind,
+                srp::Column::NeedType,
+                srp::Column::InGias,
+                srp::Column::InRegister,
+                srp::Column::GiasCapacity,
+                srp::Column::RegisterHash,
+            ])
+            .filter(srp::Column::HostUrn.is_in(chunk.iter().copied()))
+            .into_tuple()
+            .all(txn)
+            .await?;
+        existing.extend(rows.into_iter().map(Stored::from));
     }
     let mut by_host: HashMap<i32, Vec<usize>> = HashMap::new();
     for (i, s) in existing.iter().enumerate() {
         by_host.entry(s.host_urn).or_default().push(i);
     }
     let mut matched: HashSet<i32> = HashSet::new();
-    let mut new_rows: Vec<srp::ActiveModel> = Vec::new();
+    let mut new_rows: Vec<Vec<Value>> = Vec::new();
     for (row, urn, r) in &resolved {
         let need = need_key(r);
         let kind = r.kind.map(|k| k.code());
-        let at_host: Vec<&srp::Model> = by_host
+        let at_host: Vec<&Stored> = by_host
             .get(urn)
             .map(|ix| ix.iter().map(|&i| &existing[i]).filter(|s| !matched.contains(&s.id)).collect())
             .unwrap_or_default();
@@ -68,6 +135,7 @@ pub async fn write(
             .find(|s| s.in_register && s.need_type.as_deref() == Some(need.as_str()))
             .or_else(|| at_host.iter().find(|s| s.in_gias && !s.in_register && kind.is_none_or(|k| s.kind == k)))
             .map(|s| (*s).clone());
+        let hash = register_hash(r, &need);
         let model = srp::ActiveModel {
             name: Set(r.name.clone()),
             need_type: Set(Some(need.clone())),
@@ -81,6 +149,7 @@ pub async fn write(
             close_date: Set(r.close_date),
             in_register: Set(true),
             run_id: Set(run_id),
+            register_hash: Set(Some(hash.clone())),
             ..Default::default()
         };
         match found {
@@ -99,17 +168,7 @@ pub async fn write(
                         ),
                     ));
                 }
-                let same = s.in_register
-                    && s.name == r.name
-                    && s.commissioned_places == r.commissioned_places.map(|n| n as i32)
-                    && s.register_on_roll == r.on_roll.map(|n| n as i32)
-                    && s.provider == r.provider
-                    && s.sla_signed == r.sla_signed
-                    && s.sla_date == r.sla_date
-                    && s.open_date == r.open_date
-                    && s.close_date == r.close_date
-                    && s.age_range == r.age_range.map(|a| format!("{}-{}", a.low, a.high));
-                if same {
+                if s.in_register && s.register_hash.as_deref() == Some(hash.as_str()) {
                     totals.unchanged += 1;
                 } else {
                     srp::Entity::update(srp::ActiveModel { id: Set(s.id), ..model }).exec(txn).await?;
@@ -125,23 +184,27 @@ pub async fn write(
                         format!("URN {urn} {need}: GIAS reports no resourced provision or SEN unit at this school"),
                     ));
                 }
-                let new = srp::ActiveModel {
-                    host_urn: Set(*urn),
-                    kind: Set(kind.unwrap_or("resourced_provision").to_owned()),
-                    gias_capacity: Set(None),
-                    gias_on_roll: Set(None),
-                    in_gias: Set(false),
-                    ..model
-                };
-                new_rows.push(new);
+                new_rows.push(vec![
+                    (*urn).into(),
+                    kind.unwrap_or("resourced_provision").into(),
+                    r.name.clone().into(),
+                    Some(need).into(),
+                    r.commissioned_places.map(|n| n as i32).into(),
+                    r.on_roll.map(|n| n as i32).into(),
+                    r.age_range.map(|a| format!("{}-{}", a.low, a.high)).into(),
+                    r.provider.clone().into(),
+                    r.sla_signed.into(),
+                    r.sla_date.into(),
+                    r.open_date.into(),
+                    r.close_date.into(),
+                    Some(hash).into(),
+                ]);
                 totals.inserted += 1;
             }
         }
     }
-    // 18 columns a row: 1,000 rows stay under every driver's bind-parameter limit.
-    for chunk in new_rows.chunks(1_000) {
-        srp::Entity::insert_many(chunk.to_vec()).exec(txn).await?;
-    }
+    let constants = [("in_gias", false.into()), ("in_register", true.into()), ("run_id", run_id.into())];
+    insert_rows(txn, &Table { name: "srp", columns: &NEW_COLUMNS, constants: &constants }, new_rows).await?;
     // A rejected row may be an entry the register still lists: close nothing on its account.
     if complete && totals.rejected == 0 {
         close_missing(txn, &matched, run_id, today, &mut totals).await?;
@@ -220,6 +283,7 @@ async fn report_gias_only(
         let codes: Vec<Option<String>> = school::Entity::find()
             .select_only()
             .column(school::Column::LaCode)
+            .distinct()
             .filter(school::Column::Urn.is_in(chunk.iter().copied()))
             .into_tuple()
             .all(txn)
@@ -229,21 +293,26 @@ async fn report_gias_only(
     if las.is_empty() {
         return Ok(());
     }
-    let in_las: HashSet<i32> = school::Entity::find()
-        .select_only()
+    let in_las = Query::select()
         .column(school::Column::Urn)
-        .filter(school::Column::LaCode.is_in(las))
-        .into_tuple::<i32>()
+        .from(school::Entity)
+        .and_where(school::Column::LaCode.is_in(las))
+        .to_owned();
+    let gias: Vec<(i32, i32, String)> = srp::Entity::find()
+        .select_only()
+        .columns([srp::Column::Id, srp::Column::HostUrn, srp::Column::Kind])
+        .filter(srp::Column::InGias.eq(true))
+        .filter(srp::Column::HostUrn.in_subquery(in_las))
+        .order_by_asc(srp::Column::HostUrn)
+        .order_by_asc(srp::Column::Id)
+        .into_tuple()
         .all(txn)
-        .await?
-        .into_iter()
-        .collect();
-    let gias = srp::Entity::find().filter(srp::Column::InGias.eq(true)).all(txn).await?;
-    for s in gias.iter().filter(|s| in_las.contains(&s.host_urn) && !matched.contains(&s.id)) {
+        .await?;
+    for (_, host_urn, kind) in gias.into_iter().filter(|(id, _, _)| !matched.contains(id)) {
         totals.findings.push(Finding::warning(
             None,
             "not_in_register",
-            format!("URN {}: GIAS reports a {} that the register does not list", s.host_urn, kind_label(&s.kind)),
+            format!("URN {host_urn}: GIAS reports a {} that the register does not list", kind_label(&kind)),
         ));
     }
     Ok(())
