@@ -96,8 +96,12 @@ pub async fn write(
         }
     }
     let hosts: Vec<i32> = resolved.iter().map(|(_, u, _)| *u).collect();
+    // Each host once: a school with two provisions must not load its SRPs twice.
+    let mut distinct_hosts = hosts.clone();
+    distinct_hosts.sort_unstable();
+    distinct_hosts.dedup();
     let mut existing: Vec<Stored> = Vec::new();
-    for chunk in hosts.chunks(1000) {
+    for chunk in distinct_hosts.chunks(1000) {
         let rows: Vec<StoredRow> = srp::Entity::find()
             .select_only()
             .columns([
