@@ -162,8 +162,21 @@ async fn a_newer_register_closes_what_it_no_longer_lists(t: TestDb) {
     };
     let first = run(db, &write("v1.csv", format!("{header}{bearsted}{milton}"))).await.unwrap();
     assert_eq!((first.counts.inserted, first.counts.updated), (0, 2), "both match GIAS provisions");
+    let bearsted_of =
+        || async { srp::Entity::find().filter(srp::Column::HostUrn.eq(118312)).one(db).await.unwrap().unwrap() };
+    let b = bearsted_of().await;
+    assert_eq!(
+        (b.name.as_deref(), b.need_type.as_deref(), b.commissioned_places, b.register_on_roll, b.age_range.as_deref()),
+        (Some("Bearsted ASD base"), Some("ASD"), Some(15), Some(12), Some("4-11"))
+    );
+    assert_eq!((b.in_gias, b.in_register, b.run_id, b.sla_signed), (true, true, first.run_id, Some(true)));
 
+    // Only the places change: that entry is rewritten, under the new run.
+    let bearsted = bearsted.replace(",15,12,", ",16,12,");
     let second = run(db, &write("v2.csv", format!("{header}{bearsted}"))).await.unwrap();
+    assert_eq!((second.counts.updated, second.counts.unchanged), (1, 0));
+    let b = bearsted_of().await;
+    assert_eq!((b.commissioned_places, b.in_gias, b.in_register, b.run_id), (Some(16), true, true, second.run_id));
     let lines: Vec<String> = second.issues.iter().map(|i| i.message.clone()).collect();
     assert!(
         lines.contains(&"URN 118456 SLCN: no longer in the register; GIAS still reports it".to_owned()),

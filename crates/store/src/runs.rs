@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder, Statement, Value,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder, Statement,
 };
 
 use crate::Error;
@@ -177,42 +177,25 @@ pub async fn insert_issues(db: &impl ConnectionTrait, run_id: i64, issues: &[Iss
     Ok(())
 }
 
-/// The issues' inserts, for a sea-orm connection or a bulk transaction. What every issue of the
-/// run shares (the run, and the file and sheet when there is one) is written once per statement.
+/// The issues' inserts, for a sea-orm connection or a bulk transaction.
 pub fn insert_issues_statements(backend: DbBackend, run_id: i64, issues: &[IssueRow]) -> Vec<Statement> {
-    let first = issues.first();
-    let shared = |f: fn(&IssueRow) -> &Option<String>| {
-        first.and_then(|i| f(i).as_ref()).filter(|v| issues.iter().all(|i| f(i).as_ref() == Some(*v))).cloned()
-    };
-    let file = first.map(|i| i.file.clone()).filter(|f| issues.iter().all(|i| &i.file == f));
-    let sheet = shared(|i| &i.sheet);
-    let mut constants = vec![("run_id", Value::from(run_id))];
-    let mut columns = vec!["row", "column", "severity", "code", "message"];
-    match &file {
-        Some(f) => constants.push(("file", f.as_str().into())),
-        None => columns.push("file"),
-    }
-    match &sheet {
-        Some(s) => constants.push(("sheet", s.as_str().into())),
-        None => columns.push("sheet"),
-    }
-    let rows = issues.iter().map(|i| {
-        let mut row: Vec<Value> = vec![
-            i.row.into(),
-            i.column.clone().into(),
-            i.severity.as_str().into(),
-            i.code.as_str().into(),
-            i.message.as_str().into(),
-        ];
-        if file.is_none() {
-            row.push(i.file.as_str().into());
-        }
-        if sheet.is_none() {
-            row.push(i.sheet.clone().into());
-        }
-        row
-    });
-    let table = crate::rows::Table { name: "import_issue", columns: &columns, constants: &constants };
+    const COLUMNS: [&str; 8] = ["run_id", "file", "sheet", "row", "column", "severity", "code", "message"];
+    let rows = issues
+        .iter()
+        .map(|i| {
+            vec![
+                run_id.into(),
+                i.file.as_str().into(),
+                i.sheet.clone().into(),
+                i.row.into(),
+                i.column.clone().into(),
+                i.severity.as_str().into(),
+                i.code.as_str().into(),
+                i.message.as_str().into(),
+            ]
+        })
+        .collect();
+    let table = crate::rows::Table { name: "import_issue", columns: &COLUMNS, constants: &[], tail: "" };
     crate::rows::insert_statements(backend, &table, rows)
 }
 
@@ -276,12 +259,14 @@ mod tests {
 
     #[test]
     fn what_issues_share_is_written_once_and_what_differs_is_bound() {
-        let same = [issue("a.xlsx", Some("SRPs")), issue("a.xlsx", Some("SRPs"))];
+        let mut other = issue("a.xlsx", Some("SRPs"));
+        other.message = "n".into();
+        let same = [issue("a.xlsx", Some("SRPs")), other];
         let stmt = &insert_issues_statements(DbBackend::Sqlite, 9, &same)[0];
-        assert!(stmt.sql.contains("(?,?,?,?,?,9,'a.xlsx','SRPs')"), "{}", stmt.sql);
+        assert!(stmt.sql.contains("(?,9,'a.xlsx','SRPs',2,NULL,'warning','x')"), "{}", stmt.sql);
         let mixed = [issue("a.csv", None), issue("b.csv", Some("S"))];
         let stmt = &insert_issues_statements(DbBackend::Sqlite, 9, &mixed)[0];
-        assert!(stmt.sql.contains("(?,?,?,?,?,?,?,9)"), "{}", stmt.sql);
-        assert_eq!(stmt.values.as_ref().map(|v| v.0.len()), Some(14));
+        assert!(stmt.sql.contains("(?,?,9,2,NULL,'warning','x','m')"), "{}", stmt.sql);
+        assert_eq!(stmt.values.as_ref().map(|v| v.0.len()), Some(4));
     }
 }
