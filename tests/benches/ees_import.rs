@@ -11,6 +11,10 @@ use jobs::NoProgress;
 use jobs::import_ees::{EesImport, EesSource, run};
 use test_support::{Backend, TestDb};
 
+/// The allocator the `inclusion` binary uses, so the bench measures what it does.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn peak_rss_mib() -> Option<f64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;

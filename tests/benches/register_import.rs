@@ -14,6 +14,10 @@ use jobs::import_gias::GiasImport;
 use jobs::import_register::{RegisterImport, run};
 use test_support::{Backend, TestDb};
 
+/// The allocator the `inclusion` binary uses, so the bench measures what it does.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let schools = 50_000usize;
     let dir = tempfile::tempdir().expect("temp dir");
