@@ -9,7 +9,7 @@ use sea_orm::sea_query::OnConflict;
 use sea_orm::sqlx::postgres::PgArguments;
 use sea_orm::sqlx::sqlite::SqliteArguments;
 use sea_orm::sqlx::{self, Arguments, AssertSqlSafe};
-use sea_orm::{ActiveValue::Set, ConnectionTrait, DbBackend, EntityTrait, QueryTrait, Statement};
+use sea_orm::{ActiveValue::Set, DbBackend, EntityTrait, QueryTrait, Statement};
 
 use crate::Error;
 use crate::bulk::BulkTxn;
@@ -23,14 +23,7 @@ pub struct MeasureRow {
     pub publication: Option<String>,
 }
 
-pub async fn upsert_measures(db: &impl ConnectionTrait, rows: &[MeasureRow]) -> Result<(), Error> {
-    if let Some(stmt) = upsert_measures_statement(db.get_database_backend(), rows) {
-        db.execute_raw(stmt).await?;
-    }
-    Ok(())
-}
-
-/// The measures' upsert as one statement, for a sea-orm connection or a [`BulkTxn`].
+/// The measures' upsert as one statement, run on the import's [`BulkTxn`].
 pub fn upsert_measures_statement(backend: DbBackend, rows: &[MeasureRow]) -> Option<Statement> {
     if rows.is_empty() {
         return None;

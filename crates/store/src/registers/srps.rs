@@ -109,9 +109,8 @@ pub async fn write(
             }
         }
     }
-    let hosts: Vec<i32> = resolved.iter().map(|(_, u, _)| *u).collect();
     // Each host once: a school with two provisions must not load its SRPs twice.
-    let mut distinct_hosts = hosts.clone();
+    let mut distinct_hosts: Vec<i32> = resolved.iter().map(|(_, u, _)| *u).collect();
     distinct_hosts.sort_unstable();
     distinct_hosts.dedup();
     let mut existing: Vec<Stored> = Vec::new();
@@ -222,7 +221,7 @@ pub async fn write(
             "some rows were rejected, so entries missing from this register were not closed".to_owned(),
         ));
     }
-    report_gias_only(txn, &matched, &hosts, &mut totals).await?;
+    report_gias_only(txn, &matched, &distinct_hosts, &mut totals).await?;
     Ok(totals)
 }
 
@@ -280,13 +279,12 @@ async fn close_missing(
 async fn report_gias_only(
     txn: &DatabaseTransaction,
     matched: &HashSet<i32>,
-    hosts: &[i32],
+    distinct_hosts: &[i32],
     totals: &mut RegisterTotals,
 ) -> Result<(), Error> {
     // Only the columns needed: a register can name tens of thousands of schools.
-    let distinct: Vec<i32> = hosts.iter().copied().collect::<HashSet<_>>().into_iter().collect();
     let mut las = HashSet::new();
-    for chunk in distinct.chunks(1000) {
+    for chunk in distinct_hosts.chunks(1000) {
         let codes: Vec<Option<String>> = school::Entity::find()
             .select_only()
             .column(school::Column::LaCode)
