@@ -301,6 +301,7 @@ async fn write_rows<R: std::io::Read + Send + 'static>(
             label: m.label.clone(),
             unit: m.unit.clone(),
             publication: Some(mapping.publication().to_owned()),
+            disclosure: mapping.disclosure().as_str().to_owned(),
         })
         .collect();
     if let Some(stmt) = upsert_measures_statement(txn.backend(), &measures) {

@@ -1,16 +1,25 @@
 #![doc = include_str!("../README.md")]
 
+mod audit;
+pub mod auth;
 mod cursor;
+pub mod disclosure;
 mod error;
 mod loaders;
 mod query;
 mod scalars;
 mod types;
+mod viewer;
+
+use std::sync::Arc;
 
 use async_graphql::{EmptyMutation, EmptySubscription, Schema};
 use sea_orm::DatabaseConnection;
 
+pub use disclosure::Policy;
+pub use error::{internal_response, unauthenticated_response};
 pub use query::Query;
+pub use viewer::{Role, Viewer};
 
 /// The schema type the server mounts.
 pub type AppSchema = Schema<Query, EmptyMutation, EmptySubscription>;
@@ -32,19 +41,56 @@ impl Default for Limits {
     }
 }
 
-/// Builds the schema over a database pool.
-pub fn schema(db: DatabaseConnection, limits: Limits) -> AppSchema {
-    Schema::build(Query::default(), EmptyMutation, EmptySubscription)
-        .data(db)
-        .data(limits)
-        .limit_depth(limits.depth)
-        .limit_complexity(limits.complexity)
-        .finish()
+/// How the API behaves: request limits, the disclosure policy, introspection.
+#[derive(Debug, Clone, Copy)]
+pub struct Settings {
+    pub limits: Limits,
+    pub policy: Policy,
+    /// GraphQL introspection (GraphiQL's docs and autocomplete); on unless switched off.
+    pub introspection: bool,
 }
 
-/// Attaches what one request needs (its own batch loaders) before it is executed.
-pub fn prepare(request: async_graphql::Request, db: &DatabaseConnection) -> async_graphql::Request {
-    request.data(loaders::Loaders::new(db.clone()))
+impl Default for Settings {
+    fn default() -> Self {
+        Self { limits: Limits::default(), policy: Policy::default(), introspection: true }
+    }
+}
+
+/// The schema over a database pool, and what each request needs beside it.
+#[derive(Clone)]
+pub struct Api {
+    schema: AppSchema,
+    db: DatabaseConnection,
+    policy: Policy,
+}
+
+impl Api {
+    pub fn new(db: DatabaseConnection, settings: Settings) -> Self {
+        let mut builder = Schema::build(Query::default(), EmptyMutation, EmptySubscription)
+            .data(db.clone())
+            .data(settings.limits)
+            .limit_depth(settings.limits.depth)
+            .limit_complexity(settings.limits.complexity);
+        if !settings.introspection {
+            builder = builder.disable_introspection();
+        }
+        Self { schema: builder.finish(), db, policy: settings.policy }
+    }
+
+    pub fn db(&self) -> &DatabaseConnection {
+        &self.db
+    }
+
+    /// Runs one request as `viewer`, with its own batch loaders and disclosure gate, and writes
+    /// the access log entry if it showed restricted data.
+    pub async fn execute(&self, request: async_graphql::Request, viewer: Viewer) -> async_graphql::Response {
+        let gate = Arc::new(disclosure::Gate::new(viewer, self.policy));
+        let query = request.query.clone();
+        let operation = request.operation_name.clone();
+        let request = request.data(loaders::Loaders::new(self.db.clone())).data(gate.clone());
+        let response = self.schema.execute(request).await;
+        audit::log_access(&self.db, &gate, &query, operation.as_deref(), response).await
+    }
 }
 
 /// The SDL as `inclusion schema` prints it and `schema.graphql` holds it.

@@ -11,11 +11,12 @@ use poem::{EndpointExt, IntoResponse, Route, Server, get, handler, http::StatusC
 use sea_orm::DatabaseConnection;
 use serde_json::json;
 
-/// Limits and address of a running server.
-#[derive(Debug, Clone)]
-pub struct ServeConfig {
-    pub bind: SocketAddr,
-    pub limits: api::Limits,
+/// How the app serves: the API's settings and whether anonymous requests are refused.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct AppConfig {
+    pub api: api::Settings,
+    /// Refuse requests without a token (401) instead of serving them as `PUBLIC`.
+    pub require_token: bool,
 }
 
 /// The routes over one database pool.
@@ -24,12 +25,13 @@ pub struct App {
 }
 
 impl App {
-    pub fn new(db: DatabaseConnection, limits: api::Limits) -> Self {
-        let schema = api::schema(db.clone(), limits);
+    pub fn new(db: DatabaseConnection, config: AppConfig) -> Self {
+        let api = api::Api::new(db.clone(), config.api);
         let route = Route::new()
             .at("/graphql", get(graphiql).post(graphql))
             .at("/healthz", get(healthz))
-            .data(schema)
+            .data(api)
+            .data(config)
             .data(db)
             .with(poem::middleware::Tracing)
             .boxed();
@@ -37,14 +39,33 @@ impl App {
     }
 }
 
-/// Executes a query with the request's own batch loaders.
+/// Resolves the viewer from the bearer token, then executes the query as that viewer.
 #[handler]
 async fn graphql(
-    Data(schema): Data<&api::AppSchema>,
-    Data(db): Data<&DatabaseConnection>,
+    Data(api): Data<&api::Api>,
+    Data(config): Data<&AppConfig>,
+    http: &poem::Request,
     request: GraphQLRequest,
-) -> GraphQLResponse {
-    schema.execute(api::prepare(request.0, db)).await.into()
+) -> poem::Response {
+    let mut headers = http.headers().get_all(poem::http::header::AUTHORIZATION).iter();
+    let header = headers.next().map(|v| v.as_bytes());
+    let resolved = if headers.next().is_some() {
+        Err(api::auth::AuthError::Unauthenticated("send one Authorization header"))
+    } else {
+        api::auth::resolve(api.db(), header, config.require_token, chrono::Utc::now()).await
+    };
+    match resolved {
+        Ok(viewer) => GraphQLResponse::from(api.execute(request.0, viewer).await).into_response(),
+        Err(api::auth::AuthError::Unauthenticated(why)) => {
+            Json(api::unauthenticated_response(why))
+                .with_status(StatusCode::UNAUTHORIZED)
+                .with_header("WWW-Authenticate", "Bearer realm=\"inclusion\"")
+                .into_response()
+        }
+        Err(api::auth::AuthError::Store(e)) => {
+            Json(api::internal_response(&e)).with_status(StatusCode::INTERNAL_SERVER_ERROR).into_response()
+        }
+    }
 }
 
 #[handler]

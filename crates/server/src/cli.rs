@@ -54,6 +54,65 @@ pub enum Command {
     Migrate,
     /// Print the GraphQL schema (SDL).
     Schema,
+    /// Make, list and revoke API tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
+    /// List the access log: who read restricted data, when, and which schools.
+    Audit(AuditArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Make a token and print it, once, on stdout (only its hash is stored).
+    Create(TokenCreateArgs),
+    /// Every token: id, role, URN, label, created, last used, expires, revoked.
+    List,
+    /// Revoke a token by id: requests carrying it get 401 from then on.
+    Revoke {
+        /// The token's id, as `token list` shows it.
+        id: i32,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TokenRole {
+    Analyst,
+    School,
+    Operator,
+    Public,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct TokenCreateArgs {
+    #[arg(long, value_enum)]
+    pub role: TokenRole,
+    /// The school a `school` token is scoped to (its URN).
+    #[arg(long)]
+    pub urn: Option<i32>,
+    /// Who or what the token is for, e.g. "Bearsted Primary SENCo".
+    #[arg(long)]
+    pub label: Option<String>,
+    /// Last day the token works (YYYY-MM-DD, UTC) [default: never expires].
+    #[arg(long)]
+    pub expires: Option<chrono::NaiveDate>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct AuditArgs {
+    /// Only reads made with this token id.
+    #[arg(long)]
+    pub token: Option<i32>,
+    /// Only reads on or after this day (YYYY-MM-DD, UTC).
+    #[arg(long)]
+    pub since: Option<chrono::NaiveDate>,
+    /// Only reads that showed this school's restricted figures.
+    #[arg(long)]
+    pub school: Option<i32>,
+    /// At most this many entries, newest first.
+    #[arg(long, default_value_t = 1000)]
+    pub limit: u64,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
 }
 
 #[derive(Debug, Clone, clap::Args)]
@@ -70,6 +129,21 @@ pub struct ServeArgs {
     /// Highest query complexity accepted (a list costs its page size times its fields).
     #[arg(long, env = "INCLUSION_MAX_COMPLEXITY", default_value_t = 50_000)]
     pub max_complexity: usize,
+    /// Refuse requests without a bearer token (HTTP 401) instead of serving them as `public`.
+    #[arg(long, env = "INCLUSION_REQUIRE_TOKEN")]
+    pub require_token: bool,
+    /// GraphQL introspection (GraphiQL's docs and autocomplete): `true` or `false`.
+    #[arg(long, env = "INCLUSION_INTROSPECTION", default_value_t = true, action = clap::ArgAction::Set)]
+    pub introspection: bool,
+    /// Restricted group figures are shown only for groups of at least this many schools.
+    #[arg(long, env = "INCLUSION_MIN_GROUP_SCHOOLS", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..))]
+    pub min_group_schools: u32,
+    /// Restricted counts from 1 to this less one are shown as `c` (as DfE suppresses).
+    #[arg(long, env = "INCLUSION_SUPPRESS_BELOW", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..))]
+    pub suppress_below: u32,
+    /// Days the access log is kept.
+    #[arg(long, env = "INCLUSION_AUDIT_RETENTION_DAYS", default_value_t = 400, value_parser = clap::value_parser!(u32).range(1..))]
+    pub audit_retention_days: u32,
 }
 
 #[derive(Debug, Subcommand)]
@@ -211,5 +285,28 @@ mod tests {
         let cli = Cli::try_parse_from(["inclusion", "import", "gias", "x.csv", "--la", "886"]).unwrap();
         let Command::Import(ImportCommand::Gias(args)) = cli.command else { panic!("not import gias") };
         assert_eq!((args.path, args.la), (PathBuf::from("x.csv"), Some("886".to_owned())));
+    }
+
+    #[test]
+    fn serve_reads_the_access_settings() {
+        let cli = Cli::try_parse_from(["inclusion", "serve", "--require-token", "--introspection", "false"]).unwrap();
+        let Command::Serve(args) = cli.command else { panic!("not serve") };
+        assert!(args.require_token && !args.introspection);
+        assert_eq!((args.min_group_schools, args.suppress_below, args.audit_retention_days), (5, 5, 400));
+        for bad in [["--min-group-schools", "0"], ["--suppress-below", "-1"], ["--introspection", "maybe"]] {
+            assert!(Cli::try_parse_from(["inclusion", "serve", bad[0], bad[1]]).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn token_create_takes_a_role_and_refuses_a_bad_date() {
+        let cli = Cli::try_parse_from(["inclusion", "token", "create", "--role", "school", "--urn", "118265"]).unwrap();
+        let Command::Token(TokenCommand::Create(args)) = cli.command else { panic!("not token create") };
+        assert_eq!((args.role, args.urn), (TokenRole::School, Some(118265)));
+        assert!(Cli::try_parse_from(["inclusion", "token", "create", "--role", "admin"]).is_err());
+        assert!(
+            Cli::try_parse_from(["inclusion", "token", "create", "--role", "analyst", "--expires", "31/12/2027"])
+                .is_err()
+        );
     }
 }

@@ -5,5 +5,5 @@ pub mod cli;
 mod commands;
 mod progress;
 
-pub use app::{App, ServeConfig};
+pub use app::{App, AppConfig};
 pub use cli::{Cli, run};

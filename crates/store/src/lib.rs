@@ -1,5 +1,7 @@
 #![doc = include_str!("../README.md")]
 
+pub mod aggregate;
+pub mod audit;
 pub mod bulk;
 mod connect;
 pub mod entity;
@@ -11,6 +13,7 @@ pub mod registers;
 mod rows;
 pub mod runs;
 pub mod stats;
+pub mod tokens;
 
 pub use connect::{Backend, connect, migrate};
 pub use error::Error;

@@ -21,6 +21,8 @@ pub struct MeasureRow {
     pub label: String,
     pub unit: String,
     pub publication: Option<String>,
+    /// `published` or `restricted`, as the mapping declares.
+    pub disclosure: String,
 }
 
 /// The measures' upsert as one statement, run on the import's [`BulkTxn`].
@@ -33,11 +35,17 @@ pub fn upsert_measures_statement(backend: DbBackend, rows: &[MeasureRow]) -> Opt
         label: Set(m.label.clone()),
         unit: Set(m.unit.clone()),
         publication: Set(m.publication.clone()),
+        disclosure: Set(m.disclosure.clone()),
     });
     let stmt = measure::Entity::insert_many(models)
         .on_conflict(
             OnConflict::column(measure::Column::Code)
-                .update_columns([measure::Column::Label, measure::Column::Unit, measure::Column::Publication])
+                .update_columns([
+                    measure::Column::Label,
+                    measure::Column::Unit,
+                    measure::Column::Publication,
+                    measure::Column::Disclosure,
+                ])
                 .to_owned(),
         )
         .build(backend);

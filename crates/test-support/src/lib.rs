@@ -6,5 +6,5 @@ pub mod fake_dfe;
 pub mod fixture;
 pub mod gias_synth;
 
-pub use app::TestApp;
+pub use app::{TestApp, make_token};
 pub use db::{Backend, TestDb};

@@ -1,5 +1,6 @@
 //! The root `Query`.
 
+mod access;
 mod places;
 mod registers;
 mod schools;
@@ -8,4 +9,4 @@ use async_graphql::MergedObject;
 
 /// Everything a client can read.
 #[derive(MergedObject, Default)]
-pub struct Query(schools::SchoolQuery, places::PlaceQuery, registers::RegisterQuery);
+pub struct Query(schools::SchoolQuery, places::PlaceQuery, registers::RegisterQuery, access::AccessQuery);

@@ -1,19 +1,23 @@
 //! SRPs, special schools and designations, clusters, training engagement.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap};
 
 use async_graphql::connection::{Connection, Edge};
-use async_graphql::{Context, Enum, InputObject, Object, Result};
+use async_graphql::{Context, InputObject, Object, Result};
 use sea_orm::DatabaseConnection;
+use store::aggregate::GroupLevel;
 use store::query::registers as q;
 
 use crate::Limits;
+use crate::disclosure::{GroupCounts, Shown, gate};
 use crate::error::{bad_input, internal};
 use crate::loaders::loaders;
 use crate::scalars::Date;
 use crate::types::{
-    Cluster, EngagementGroup, ProgrammeEngagement, School, SpecialSchool, Srp, SrpSource, designation_as_of,
+    Cluster, EngagementCount, EngagementGroup, GroupBy, ProgrammeEngagement, School, SpecialSchool, Srp, SrpSource,
+    designation_as_of,
 };
+use crate::viewer::Role;
 
 #[derive(Default)]
 pub struct RegisterQuery;
@@ -27,15 +31,8 @@ pub struct SrpFilter {
     /// A need type code: `ASD`, `SLCN`, `SEMH`, `SpLD`, `MLD`, `SLD`, `PMLD`, `PD`, `HI`, `VI`, `MSI`, `OTH`.
     pub need_type: Option<String>,
     pub source: Option<SrpSource>,
+    /// Filters on the register's restricted SLA data: analysts only.
     pub sla_signed: Option<bool>,
-}
-
-/// How schools are grouped in an engagement summary.
-#[derive(Enum, Copy, Clone, Eq, PartialEq)]
-pub enum EngagementGroupBy {
-    Phase,
-    District,
-    Cluster,
 }
 
 /// Fields of an SRP list beyond its page.
@@ -76,6 +73,9 @@ impl RegisterQuery {
             ),
         };
         let f = filter.unwrap_or_default();
+        if f.sla_signed.is_some() {
+            gate(ctx)?.check_restricted_filter("Query.srps", "slaSigned")?;
+        }
         let filter = q::SrpFilter {
             host_urn: f.host_urn,
             la_code: f.la_code,
@@ -133,96 +133,96 @@ impl RegisterQuery {
     }
 
     /// Inclusion training engagement of open schools, per group: schools and share enrolled in
-    /// each programme, and schools in none, exactly one, two, or three or more.
+    /// each programme, and schools in none, exactly one, two, or three or more. Restricted: per
+    /// school for analysts; by cluster, district, phase and LA for school tokens (groups of at
+    /// least the minimum size, small counts and whatever would give them away shown as `c`); by
+    /// LA for everyone else. A school token's groups are those of its own LA unless it names one.
     async fn training_engagement(
         &self,
         ctx: &Context<'_>,
-        group_by: EngagementGroupBy,
+        group_by: GroupBy,
         la_code: Option<String>,
     ) -> Result<Vec<EngagementGroup>> {
+        const FIELD: &str = "Query.trainingEngagement";
+        let level = group_by.school_level("training engagement")?;
+        let gate = gate(ctx)?;
+        gate.check_group_level(FIELD, level)?;
         let db = ctx.data_unchecked::<DatabaseConnection>();
-        let schools = q::open_schools(db, la_code.as_deref()).await.map_err(internal)?;
-        let training = q::all_training(db).await.map_err(internal)?;
-        let group_of: HashMap<i32, String> = match group_by {
-            EngagementGroupBy::Phase => schools.iter().map(|s| (s.urn, s.phase.clone())).collect(),
-            EngagementGroupBy::District => {
-                let names: HashMap<String, String> = store::query::places::districts(db, la_code.as_deref())
-                    .await
-                    .map_err(internal)?
-                    .into_iter()
-                    .map(|d| (d.code, d.name))
-                    .collect();
-                schools
-                    .iter()
-                    .map(|s| {
-                        let code = s.district_code.clone().unwrap_or_default();
-                        (s.urn, names.get(&code).cloned().unwrap_or(code))
-                    })
-                    .collect()
+        let viewer = gate.viewer();
+        let la = match (la_code, viewer.role, viewer.urn) {
+            (Some(la), ..) => Some(la),
+            (None, Role::School, Some(urn)) => {
+                loaders(ctx)?.schools.load_one(urn).await.map_err(internal)?.and_then(|s| s.la_code)
             }
-            EngagementGroupBy::Cluster => {
-                let members = q::open_memberships(db, None, None).await.map_err(internal)?;
-                let clusters: HashMap<i32, String> =
-                    q::clusters(db).await.map_err(internal)?.into_iter().map(|c| (c.id, c.name)).collect();
-                let cluster_of: HashMap<i32, String> = members
-                    .into_iter()
-                    .filter_map(|m| clusters.get(&m.cluster_id).map(|n| (m.urn, n.clone())))
-                    .collect();
-                schools
-                    .iter()
-                    .map(|s| (s.urn, cluster_of.get(&s.urn).cloned().unwrap_or_else(|| "(no cluster)".into())))
-                    .collect()
-            }
+            (None, ..) => None,
         };
-        Ok(summarise(&group_of, &training))
-    }
-}
-
-/// Counts per group in one pass; programmes per school are distinct names.
-fn summarise(
-    group_of: &HashMap<i32, String>,
-    training: &[store::entity::training_enrolment::Model],
-) -> Vec<EngagementGroup> {
-    let mut programmes_of: HashMap<i32, HashSet<&str>> = HashMap::new();
-    for t in training.iter().filter(|t| group_of.contains_key(&t.urn)) {
-        // Withdrawn is not engagement.
-        if t.status.as_deref() != Some("Withdrawn") {
-            programmes_of.entry(t.urn).or_default().insert(&t.programme);
+        let members = store::aggregate::memberships(db, la.as_deref()).await.map_err(internal)?;
+        // Secondary suppression looks at every level the viewer may read; analysts need one.
+        let levels: Vec<GroupLevel> =
+            if viewer.role == Role::Analyst { vec![level] } else { gate.group_levels().to_vec() };
+        let mut per_level = HashMap::new();
+        for l in levels {
+            per_level.insert(l, store::aggregate::training_engagement(db, l, la.as_deref()).await.map_err(internal)?);
         }
-    }
-    let mut groups: BTreeMap<&str, Vec<i32>> = BTreeMap::new();
-    for (urn, g) in group_of {
-        groups.entry(g).or_default().push(*urn);
-    }
-    let all_programmes: std::collections::BTreeSet<&str> = programmes_of.values().flatten().copied().collect();
-    groups
-        .into_iter()
-        .map(|(group, urns)| {
-            let n = urns.len() as i32;
-            let count_in =
-                |k: usize| urns.iter().filter(|u| programmes_of.get(u).map_or(0, HashSet::len) == k).count() as i32;
-            let programmes = all_programmes
-                .iter()
-                .map(|p| {
-                    let schools =
-                        urns.iter().filter(|u| programmes_of.get(u).is_some_and(|s| s.contains(p))).count() as i32;
-                    ProgrammeEngagement {
-                        programme: (*p).to_owned(),
-                        schools,
-                        share: f64::from(schools) / f64::from(n.max(1)),
+        let programmes: Vec<String> = per_level
+            .values()
+            .flatten()
+            .filter_map(|r| r.programme.clone())
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        // Figures 0-3: schools in none, one, two, three or more programmes; then one per programme.
+        let mut counts = GroupCounts { figures: 4 + programmes.len(), values: HashMap::new() };
+        for (l, rows) in &per_level {
+            for r in rows {
+                let v = counts.values.entry((*l, r.code.clone())).or_insert_with(|| vec![0; 4 + programmes.len()]);
+                match &r.programme {
+                    None => v[..4].copy_from_slice(&[r.in_none, r.in_one, r.in_two, r.in_three_or_more]),
+                    Some(p) => {
+                        if let Ok(i) = programmes.binary_search(p) {
+                            v[4 + i] = r.schools;
+                        }
                     }
-                })
-                .collect();
-            EngagementGroup {
-                group: group.to_owned(),
-                schools: n,
-                programmes,
-                in_none: count_in(0),
-                in_exactly_one: count_in(1),
-                in_exactly_two: count_in(2),
-                in_three_or_more: urns.iter().filter(|u| programmes_of.get(u).map_or(0, HashSet::len) >= 3).count()
-                    as i32,
+                }
             }
-        })
-        .collect()
+        }
+        let shown = gate.group_counts(FIELD, level, &members, &counts);
+        let rows = per_level.remove(&level).unwrap_or_default();
+        Ok(rows
+            .into_iter()
+            .filter(|r| r.programme.is_none())
+            .filter_map(|r| {
+                let figures = shown.get(&r.code)?;
+                let n = r.schools;
+                let share = |s: Shown<i64>| s.value().map(|v| v as f64 / n.max(1) as f64);
+                let count = |f: usize| {
+                    let s = figures[f];
+                    EngagementCount { schools: s.value().map(|v| v as i32), share: share(s), status: s.status() }
+                };
+                Some(EngagementGroup {
+                    level: GroupBy::of_level(level),
+                    programmes: programmes
+                        .iter()
+                        .enumerate()
+                        .map(|(i, p)| {
+                            let s = figures[4 + i];
+                            ProgrammeEngagement {
+                                programme: p.clone(),
+                                schools: s.value().map(|v| v as i32),
+                                share: share(s),
+                                status: s.status(),
+                            }
+                        })
+                        .collect(),
+                    in_none: count(0),
+                    in_exactly_one: count(1),
+                    in_exactly_two: count(2),
+                    in_three_or_more: count(3),
+                    code: r.code,
+                    group: r.name,
+                    schools: n as i32,
+                })
+            })
+            .collect())
+    }
 }

@@ -36,7 +36,7 @@ impl District {
 
     /// District-level figures (EES level `Local authority district`).
     async fn observations(&self, ctx: &Context<'_>, query: Option<ObservationQuery>) -> Result<Vec<Observation>> {
-        observations_of(ctx, "lad", &self.code, query).await
+        observations_of(ctx, "District.observations", "lad", &self.code, query).await
     }
 
     /// The local authority the district belongs to.

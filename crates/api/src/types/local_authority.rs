@@ -29,7 +29,7 @@ impl From<local_authority::Model> for LocalAuthority {
 impl LocalAuthority {
     /// LA-level figures, to read beside each school's and England's.
     async fn observations(&self, ctx: &Context<'_>, query: Option<ObservationQuery>) -> Result<Vec<Observation>> {
-        observations_of(ctx, "la", &self.code, query).await
+        observations_of(ctx, "LocalAuthority.observations", "la", &self.code, query).await
     }
 
     /// The districts the LA's schools lie in, by name.
@@ -53,6 +53,6 @@ pub struct England {
 impl England {
     /// National figures.
     async fn observations(&self, ctx: &Context<'_>, query: Option<ObservationQuery>) -> Result<Vec<Observation>> {
-        observations_of(ctx, "national", &self.code, query).await
+        observations_of(ctx, "England.observations", "national", &self.code, query).await
     }
 }

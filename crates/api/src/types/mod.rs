@@ -2,6 +2,7 @@
 //! relations resolve through the batch loaders.
 
 mod district;
+mod group;
 mod local_authority;
 mod observation;
 mod register;
@@ -12,6 +13,9 @@ pub use district::District;
 pub use local_authority::{England, LocalAuthority};
 pub use observation::{Measure, Observation};
 pub(crate) use register::designation_as_of;
-pub use register::{Cluster, Designation, EngagementGroup, ProgrammeEngagement, SpecialSchool, TrainingEnrolment};
+pub use group::GroupBy;
+pub use register::{
+    Cluster, Designation, EngagementCount, EngagementGroup, ProgrammeEngagement, SpecialSchool, TrainingEnrolment,
+};
 pub use school::{School, SchoolFilter, SchoolOrder, SchoolOrderField, SortDirection};
 pub use srp::{Srp, SrpSource};

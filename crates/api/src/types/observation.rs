@@ -5,6 +5,7 @@ use domain::stats::TimePeriod;
 use store::entity::{measure, observation};
 use store::query::stats::ObservationFilter;
 
+use crate::disclosure::{Sensitivity, gate};
 use crate::error::{bad_input, internal};
 use crate::loaders::{ObsKey, loaders};
 
@@ -17,11 +18,15 @@ pub struct Measure {
     pub unit: String,
     /// The DfE publication it comes from.
     pub publication: Option<String>,
+    /// `PUBLISHED` (DfE open data) or `RESTRICTED` (the LA's own figures: schools see their own,
+    /// others see groups).
+    pub disclosure: Sensitivity,
 }
 
 impl From<measure::Model> for Measure {
     fn from(m: measure::Model) -> Self {
-        Self { code: m.code, label: m.label, unit: m.unit, publication: m.publication }
+        let disclosure = Sensitivity::of_measure(&m.disclosure);
+        Self { code: m.code, label: m.label, unit: m.unit, publication: m.publication, disclosure }
     }
 }
 
@@ -121,15 +126,40 @@ impl ObservationQuery {
     }
 }
 
-/// Observations of one place, through the request's batch loader.
+/// Observations of one place, through the request's batch loader and the disclosure gate:
+/// restricted figures of a school the viewer may not read make the whole field `FORBIDDEN`
+/// (never a shorter list that looks complete); above school level small counts become `c`.
 pub(crate) async fn observations_of(
     ctx: &Context<'_>,
+    field: &'static str,
     level: &str,
     code: &str,
     query: Option<ObservationQuery>,
 ) -> Result<Vec<Observation>> {
     let filter = query.unwrap_or_default().into_filter()?;
     let key = ObsKey { level: level.to_owned(), code: code.to_owned(), filter };
-    let rows = loaders(ctx)?.observations.load_one(key).await.map_err(internal)?.unwrap_or_default();
-    Ok(rows.into_iter().map(Observation::from).collect())
+    let loaders = loaders(ctx)?;
+    let rows = loaders.observations.load_one(key).await.map_err(internal)?.unwrap_or_default();
+    let codes: std::collections::BTreeSet<String> = rows.iter().map(|r| r.measure_code.clone()).collect();
+    let measures = loaders.measures.load_many(codes).await.map_err(internal)?;
+    let gate = gate(ctx)?;
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        // A figure whose measure is gone is treated as restricted: fail closed.
+        let (sensitivity, unit) = measures
+            .get(&row.measure_code)
+            .map_or((Sensitivity::Restricted, "count"), |m| (Sensitivity::of_measure(&m.disclosure), m.unit.as_str()));
+        let mut o = Observation::from(row);
+        if level == "school" {
+            let urn = code.parse::<i32>().map_err(|_| bad_input(format!("{code:?} is not a URN")))?;
+            gate.school_value(field, urn, sensitivity, ())?;
+        } else {
+            let shown = gate.place_value(field, level, code, sensitivity, unit, o.value)?;
+            if shown.status().is_some() {
+                (o.value, o.status) = (None, shown.status());
+            }
+        }
+        out.push(o);
+    }
+    Ok(out)
 }

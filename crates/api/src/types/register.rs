@@ -4,7 +4,7 @@ use async_graphql::{ComplexObject, Context, Result, SimpleObject};
 use chrono::NaiveDate;
 use store::entity::{designation, locality_cluster, training_enrolment};
 
-use super::{District, School};
+use super::{District, GroupBy, School};
 use crate::error::internal;
 use crate::loaders::loaders;
 use crate::scalars::Date;
@@ -107,28 +107,44 @@ impl From<training_enrolment::Model> for TrainingEnrolment {
     }
 }
 
-/// Engagement in one programme within a group of schools.
+/// Engagement in one programme within a group of schools. `schools` and `share` are null with
+/// `status = "c"` when the disclosure rules hold them back.
 #[derive(SimpleObject, Clone, Debug, PartialEq)]
 pub struct ProgrammeEngagement {
     pub programme: String,
     /// Schools of the group engaged in it.
-    pub schools: i32,
+    pub schools: Option<i32>,
     /// Those schools as a share of the group, 0–1.
-    pub share: f64,
+    pub share: Option<f64>,
+    /// `c` when suppressed, else null.
+    pub status: Option<String>,
 }
 
-/// Training engagement of one group of schools (a phase, district or cluster).
+/// How many schools of a group are engaged in so many programmes.
+#[derive(SimpleObject, Clone, Debug, PartialEq)]
+pub struct EngagementCount {
+    pub schools: Option<i32>,
+    /// Of the group's schools, 0–1.
+    pub share: Option<f64>,
+    /// `c` when suppressed, else null.
+    pub status: Option<String>,
+}
+
+/// Training engagement of one group of schools.
 #[derive(SimpleObject, Clone, Debug, PartialEq)]
 pub struct EngagementGroup {
-    /// The phase, district or cluster name.
+    pub level: GroupBy,
+    /// URN, cluster id, district GSS code, phase, `district/phase` or LA code.
+    pub code: String,
+    /// The school, cluster, district, phase or LA name.
     pub group: String,
     /// Open schools in the group.
     pub schools: i32,
     pub programmes: Vec<ProgrammeEngagement>,
     /// Schools in no programme.
-    pub in_none: i32,
-    pub in_exactly_one: i32,
-    pub in_exactly_two: i32,
+    pub in_none: EngagementCount,
+    pub in_exactly_one: EngagementCount,
+    pub in_exactly_two: EngagementCount,
     /// Schools in three programmes or more.
-    pub in_three_or_more: i32,
+    pub in_three_or_more: EngagementCount,
 }

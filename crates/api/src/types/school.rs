@@ -5,6 +5,7 @@ use store::entity::school;
 
 use super::observation::{ObservationQuery, observations_of};
 use super::{Cluster, Designation, District, LocalAuthority, Observation, Srp, TrainingEnrolment, designation_as_of};
+use crate::disclosure::{Sensitivity, gate};
 use crate::error::internal;
 use crate::loaders::loaders;
 use crate::scalars::Date;
@@ -110,7 +111,7 @@ impl School {
 
     /// The school's figures (school-level DfE statistics), narrowed by `query`.
     async fn observations(&self, ctx: &Context<'_>, query: Option<ObservationQuery>) -> Result<Vec<Observation>> {
-        observations_of(ctx, "school", &self.urn.to_string(), query).await
+        observations_of(ctx, "School.observations", "school", &self.urn.to_string(), query).await
     }
 
     /// Pupils on roll, on SEN support and with an EHC plan (school-level SEN statistics), for
@@ -122,7 +123,7 @@ impl School {
             cohorts: None,
             breakdowns: None,
         };
-        let rows = observations_of(ctx, "school", &self.urn.to_string(), Some(query)).await?;
+        let rows = observations_of(ctx, "School.pupils", "school", &self.urn.to_string(), Some(query)).await?;
         Ok(PupilCensus::latest(&rows))
     }
 
@@ -143,8 +144,10 @@ impl School {
         Ok(history.into_iter().map(Designation::from).collect())
     }
 
-    /// The school's engagement in inclusion training programmes.
+    /// The school's engagement in inclusion training programmes (restricted: the school itself
+    /// and analysts).
     async fn training_enrolments(&self, ctx: &Context<'_>) -> Result<Vec<TrainingEnrolment>> {
+        gate(ctx)?.school_value("School.trainingEnrolments", self.urn, Sensitivity::Restricted, ())?;
         let rows = loaders(ctx)?.training.load_one(self.urn).await.map_err(internal)?.unwrap_or_default();
         Ok(rows.into_iter().map(TrainingEnrolment::from).collect())
     }

@@ -4,6 +4,7 @@ use async_graphql::{ComplexObject, Context, Enum, Result, SimpleObject};
 use store::entity::srp;
 
 use super::School;
+use crate::disclosure::{Sensitivity, gate};
 use crate::error::internal;
 use crate::loaders::loaders;
 use crate::scalars::Date;
@@ -28,7 +29,9 @@ pub enum SrpSource {
     Both,
 }
 
-/// A Specialist Resource Provision (resourced provision or SEN unit) in a host school.
+/// A Specialist Resource Provision (resourced provision or SEN unit) in a host school. The LA
+/// register's figures (places, on roll, occupancy, SLA, provider) are restricted: another
+/// school's token gets `FORBIDDEN` on them; GIAS's (capacity, GIAS on roll) are open.
 #[derive(SimpleObject, Clone)]
 #[graphql(complex)]
 pub struct Srp {
@@ -39,43 +42,24 @@ pub struct Srp {
     pub name: Option<String>,
     /// Type of need (ASD, SLCN, SEMH, …) from the LA's register; GIAS does not record it.
     pub need_type: Option<String>,
-    /// Places commissioned by the LA (register).
-    pub places: Option<i32>,
-    /// Pupils on roll: the register's figure, else GIAS's.
-    pub on_roll: Option<i32>,
     /// Capacity as GIAS reports it.
     pub capacity: Option<i32>,
-    /// Pupils on roll ÷ commissioned places, else ÷ GIAS capacity; null without both figures.
-    pub occupancy: Option<f64>,
-    pub sla_signed: Option<bool>,
-    pub sla_date: Option<Date>,
-    pub provider: Option<String>,
     pub open_date: Option<Date>,
     pub close_date: Option<Date>,
     pub source: SrpSource,
+    #[graphql(skip)]
+    pub record: srp::Model,
 }
 
 impl From<srp::Model> for Srp {
     fn from(m: srp::Model) -> Self {
-        let on_roll = m.register_on_roll.or(m.gias_on_roll);
-        let base = m.commissioned_places.or(m.gias_capacity);
-        let occupancy = match (on_roll, base) {
-            (Some(r), Some(b)) if b > 0 => Some(f64::from(r) / f64::from(b)),
-            _ => None,
-        };
         Self {
             id: m.id,
             host_urn: m.host_urn,
             kind: if m.kind == "sen_unit" { SrpKind::SenUnit } else { SrpKind::ResourcedProvision },
-            name: m.name,
-            need_type: m.need_type,
-            places: m.commissioned_places,
-            on_roll,
+            name: m.name.clone(),
+            need_type: m.need_type.clone(),
             capacity: m.gias_capacity,
-            occupancy,
-            sla_signed: m.sla_signed,
-            sla_date: m.sla_date.map(Date),
-            provider: m.provider,
             open_date: m.open_date.map(Date),
             close_date: m.close_date.map(Date),
             source: match (m.in_gias, m.in_register) {
@@ -83,8 +67,14 @@ impl From<srp::Model> for Srp {
                 (false, true) => SrpSource::Register,
                 _ => SrpSource::Gias,
             },
+            record: m,
         }
     }
+}
+
+/// Values the LA's register holds are restricted; GIAS's are open. Decided per value, by source.
+fn register_value(m: &srp::Model) -> Sensitivity {
+    if m.in_register { Sensitivity::Restricted } else { Sensitivity::Published }
 }
 
 #[ComplexObject]
@@ -93,5 +83,57 @@ impl Srp {
     async fn host(&self, ctx: &Context<'_>) -> Result<Option<School>> {
         let loaders = loaders(ctx)?;
         Ok(loaders.schools.load_one(self.host_urn).await.map_err(internal)?.map(School::from))
+    }
+
+    /// Places commissioned by the LA (register; restricted).
+    async fn places(&self, ctx: &Context<'_>) -> Result<Option<i32>> {
+        let m = &self.record;
+        gate(ctx)?.school_value("Srp.places", m.host_urn, register_value(m), m.commissioned_places)
+    }
+
+    /// Pupils on roll: the register's figure (restricted), else GIAS's (open).
+    async fn on_roll(&self, ctx: &Context<'_>) -> Result<Option<i32>> {
+        let m = &self.record;
+        let (value, sensitivity) = match m.register_on_roll {
+            Some(n) => (Some(n), Sensitivity::Restricted),
+            None => (m.gias_on_roll, Sensitivity::Published),
+        };
+        gate(ctx)?.school_value("Srp.onRoll", m.host_urn, sensitivity, value)
+    }
+
+    /// Pupils on roll ÷ commissioned places, else ÷ GIAS capacity; null without both figures.
+    /// Restricted when either part comes from the register.
+    async fn occupancy(&self, ctx: &Context<'_>) -> Result<Option<f64>> {
+        let m = &self.record;
+        let on_roll = m.register_on_roll.or(m.gias_on_roll);
+        let base = m.commissioned_places.or(m.gias_capacity);
+        let value = match (on_roll, base) {
+            (Some(r), Some(b)) if b > 0 => Some(f64::from(r) / f64::from(b)),
+            _ => None,
+        };
+        let sensitivity = if m.register_on_roll.is_some() || m.commissioned_places.is_some() {
+            Sensitivity::Restricted
+        } else {
+            Sensitivity::Published
+        };
+        gate(ctx)?.school_value("Srp.occupancy", m.host_urn, sensitivity, value)
+    }
+
+    /// Whether the service level agreement is signed (register; restricted).
+    async fn sla_signed(&self, ctx: &Context<'_>) -> Result<Option<bool>> {
+        let m = &self.record;
+        gate(ctx)?.school_value("Srp.slaSigned", m.host_urn, register_value(m), m.sla_signed)
+    }
+
+    /// When the service level agreement was signed (register; restricted).
+    async fn sla_date(&self, ctx: &Context<'_>) -> Result<Option<Date>> {
+        let m = &self.record;
+        gate(ctx)?.school_value("Srp.slaDate", m.host_urn, register_value(m), m.sla_date.map(Date))
+    }
+
+    /// Who runs the provision (register; restricted).
+    async fn provider(&self, ctx: &Context<'_>) -> Result<Option<String>> {
+        let m = &self.record;
+        gate(ctx)?.school_value("Srp.provider", m.host_urn, register_value(m), m.provider.clone())
     }
 }

@@ -59,6 +59,25 @@ pub struct Mapping {
     pub(crate) cohort_rules: Vec<CohortRule>,
     pub(crate) code_columns: BTreeMap<String, String>,
     pub(crate) measures: Vec<MeasureDef>,
+    pub(crate) disclosure: Disclosure,
+}
+
+/// Who may read a mapping's figures: DfE open data as published, or the LA's own records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Disclosure {
+    #[default]
+    Published,
+    Restricted,
+}
+
+impl Disclosure {
+    /// As stored in `measure.disclosure`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Published => "published",
+            Self::Restricted => "restricted",
+        }
+    }
 }
 
 impl Mapping {
@@ -73,6 +92,11 @@ impl Mapping {
 
     pub fn publication(&self) -> &str {
         &self.publication
+    }
+
+    /// `published` unless the mapping says `disclosure = "restricted"`.
+    pub fn disclosure(&self) -> Disclosure {
+        self.disclosure
     }
 
     pub fn measures(&self) -> &[MeasureDef] {

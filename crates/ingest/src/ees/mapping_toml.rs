@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 
 use super::levels::{is_location_column, level_by_code};
-use super::mapping::{CohortRule, Condition, Mapping, MeasureDef, UNITS, Unmatched};
+use super::mapping::{CohortRule, Condition, Disclosure, Mapping, MeasureDef, UNITS, Unmatched};
 use crate::Error;
 
 pub(crate) fn parse(file: &str, text: &str) -> Result<Mapping, Error> {
@@ -27,6 +27,8 @@ struct RawMapping {
     #[serde(default)]
     code_columns: BTreeMap<String, String>,
     measures: Vec<RawMeasure>,
+    /// `published` (default) or `restricted`.
+    disclosure: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -146,6 +148,13 @@ impl Checker<'_> {
             }
             self.text(&format!("code_columns.{level}"), column.clone())?;
         }
+        let disclosure = match raw.disclosure.as_deref().map(str::trim) {
+            None | Some("published") => Disclosure::Published,
+            Some("restricted") => Disclosure::Restricted,
+            Some(other) => {
+                return Err(self.err("disclosure", format!("{other:?} must be \"published\" or \"restricted\"")));
+            }
+        };
         let default_cohort = self.slug("cohort.default", raw.cohort.default.as_deref().unwrap_or("all"))?;
         let unmatched = match raw.cohort.unmatched.as_deref() {
             None | Some("reject") => Unmatched::Reject,
@@ -198,6 +207,7 @@ impl Checker<'_> {
             cohort_rules,
             code_columns: raw.code_columns,
             measures,
+            disclosure,
         })
     }
 }

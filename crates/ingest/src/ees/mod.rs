@@ -18,7 +18,7 @@ use std::collections::BTreeMap;
 use std::io::{Chain, Cursor, Read};
 
 pub use levels::{LEVELS, Level, level_by_code, level_by_label};
-pub use mapping::{Mapping, MeasureDef, UNITS};
+pub use mapping::{Disclosure, Mapping, MeasureDef, UNITS};
 pub use mappings::{BUILTIN_MAPPINGS, builtin_mappings, load_mappings};
 
 use crate::csv_lines::{LineIndex, Lines};

@@ -25,6 +25,20 @@ const SAMPLE_REGISTERS: [(Kind, &str, &[u8]); 4] = [
     (Kind::Training, "training.xlsx", include_bytes!("../../../../data/sample/training.xlsx")),
 ];
 
+/// A fresh analyst token for this demo run (labelled `demo`; revoke it with `inclusion token`).
+async fn demo_analyst_token(db: &DatabaseConnection) -> anyhow::Result<String> {
+    let token = api::auth::new_token().map_err(|e| anyhow::anyhow!("no randomness for a token: {e}"))?;
+    let new = store::tokens::NewToken {
+        hash: api::auth::hash_token(&token),
+        role: api::Role::Analyst.as_str().to_owned(),
+        school_urn: None,
+        label: Some("demo".to_owned()),
+        expires_at: Some(chrono::Utc::now() + chrono::Duration::days(1)),
+    };
+    store::tokens::insert(db, new, chrono::Utc::now()).await?;
+    Ok(token)
+}
+
 pub(crate) async fn run(db: DatabaseConnection, args: &ServeArgs, archive_dir: &Path) -> anyhow::Result<ExitCode> {
     let sample_dir = archive_dir.join("sample");
     std::fs::create_dir_all(&sample_dir)?;
@@ -54,8 +68,12 @@ pub(crate) async fn run(db: DatabaseConnection, args: &ServeArgs, archive_dir: &
             return Ok(code);
         }
     }
+    let token = demo_analyst_token(&db).await?;
     let bound = app::bind(args.bind).await?;
     println!("GraphiQL: http://{}/graphql   (Ctrl-C to stop)", bound.local_addr);
-    app::serve(bound, App::new(db, serve::limits(args)), app::shutdown_signal()).await?;
+    println!("Without a token you see what the public sees. To read as an analyst, add this header in");
+    println!("GraphiQL's Headers tab:  {{\"Authorization\": \"Bearer {token}\"}}");
+    serve::prune_access_log(db.clone(), args.audit_retention_days);
+    app::serve(bound, App::new(db, serve::config(args)), app::shutdown_signal()).await?;
     Ok(ExitCode::SUCCESS)
 }

@@ -1,8 +1,10 @@
 //! One function per subcommand.
 
+mod audit;
 mod demo;
 mod import;
 mod serve;
+mod token;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -25,6 +27,14 @@ pub(crate) async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             tracing::info!("migrations applied");
             drop(db);
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Token(command) => {
+            let db = open(&cli.database_url).await?;
+            token::run(&db, command).await
+        }
+        Command::Audit(args) => {
+            let db = open(&cli.database_url).await?;
+            audit::run(&db, args).await
         }
         Command::Serve(args) => {
             let db = open(&cli.database_url).await?;

@@ -1,16 +1,45 @@
 //! `inclusion serve`.
 
+use std::time::Duration;
+
 use sea_orm::DatabaseConnection;
 
-use crate::app::{self, App};
+use crate::app::{self, App, AppConfig};
 use crate::cli::ServeArgs;
 
-pub(crate) fn limits(args: &ServeArgs) -> api::Limits {
-    api::Limits { depth: args.max_depth, complexity: args.max_complexity, page_max: args.page_max }
+pub(crate) fn config(args: &ServeArgs) -> AppConfig {
+    AppConfig {
+        api: api::Settings {
+            limits: api::Limits { depth: args.max_depth, complexity: args.max_complexity, page_max: args.page_max },
+            policy: api::Policy {
+                min_group_schools: args.min_group_schools as usize,
+                suppress_below: i64::from(args.suppress_below),
+            },
+            introspection: args.introspection,
+        },
+        require_token: args.require_token,
+    }
+}
+
+/// Deletes access-log entries past retention now and then every hour, while serving.
+pub(crate) fn prune_access_log(db: DatabaseConnection, retention_days: u32) {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(Duration::from_secs(3600));
+        loop {
+            every.tick().await;
+            let before = chrono::Utc::now() - chrono::Duration::days(i64::from(retention_days));
+            match store::audit::prune(&db, before).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(entries = n, retention_days, "pruned the access log"),
+                Err(e) => tracing::warn!(error = %e, "cannot prune the access log"),
+            }
+        }
+    });
 }
 
 pub(crate) async fn run(db: DatabaseConnection, args: &ServeArgs) -> anyhow::Result<()> {
     let bound = app::bind(args.bind).await?;
-    app::serve(bound, App::new(db, limits(args)), app::shutdown_signal()).await?;
+    prune_access_log(db.clone(), args.audit_retention_days);
+    app::serve(bound, App::new(db, config(args)), app::shutdown_signal()).await?;
     Ok(())
 }

@@ -10,6 +10,8 @@ pub struct Model {
     pub label: String,
     pub unit: String,
     pub publication: Option<String>,
+    /// `published` (DfE open data) or `restricted` (the LA's own figures).
+    pub disclosure: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,5 +1,6 @@
 //! sea-orm entities, one per table of the data model.
 
+pub mod access_log;
 pub mod api_token;
 pub mod cluster_member;
 pub mod designation;

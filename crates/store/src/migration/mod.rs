@@ -6,6 +6,7 @@ mod m20261126_000001_create_tables;
 mod m20261126_000002_fetch_state;
 mod m20261126_000003_observation_key;
 mod m20261126_000004_srp_register_hash;
+mod m20261201_000005_access;
 
 #[derive(Debug)]
 pub struct Migrator;
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000002_fetch_state::Migration),
             Box::new(m20261126_000003_observation_key::Migration),
             Box::new(m20261126_000004_srp_register_hash::Migration),
+            Box::new(m20261201_000005_access::Migration),
         ]
     }
 }

@@ -166,3 +166,16 @@ fn a_broken_file_in_the_directory_is_named() {
     let message = load_mappings(Some(dir.path())).unwrap_err().to_string();
     assert!(message.contains("broken.toml: not a valid mapping file: line 1"), "{message}");
 }
+
+#[test]
+fn a_mapping_declares_its_disclosure_published_by_default() {
+    assert_eq!(Mapping::from_toml("m.toml", MINIMAL).unwrap().disclosure(), Disclosure::Published);
+    let restricted = format!("disclosure = \"restricted\"\n{MINIMAL}");
+    assert_eq!(Mapping::from_toml("m.toml", &restricted).unwrap().disclosure(), Disclosure::Restricted);
+    // Every shipped mapping is DfE open data.
+    assert!(builtin_mappings().iter().all(|m| m.disclosure() == Disclosure::Published));
+    // A typo is refused, naming the key, not read as published.
+    let typo = format!("disclosure = \"Restricted!\"\n{MINIMAL}");
+    assert!(mapping_error(&typo).contains("disclosure"), "{}", mapping_error(&typo));
+    assert!(mapping_error(&typo).contains("\"published\" or \"restricted\""), "{}", mapping_error(&typo));
+}

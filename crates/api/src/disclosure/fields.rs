@@ -1,0 +1,216 @@
+//! Every field of the schema, declared as open (identity, open register data) or as a figure
+//! that goes through the gate. A test walks the schema and fails on a field missing here, and
+//! the role-matrix test (tests/integration/access.rs) fails on a figure it does not cover: a new
+//! field cannot return figures without someone deciding how.
+
+/// How a field is disclosed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldClass {
+    /// Open to every role: identity fields, GIAS, designations, clusters, DfE's metadata.
+    Open,
+    /// A value of one school, restricted when its source is (`Gate::school_value`).
+    SchoolValue,
+    /// Stored figures of a place (`Gate::school_value` for schools, `Gate::place_value` above).
+    Observations,
+    /// Restricted aggregates over groups of schools (`Gate::group_counts`).
+    GroupFigures,
+    /// A part of the value of the named figure field, disclosed with it.
+    Within(&'static str),
+}
+
+use FieldClass::{GroupFigures, Observations, Open, SchoolValue, Within};
+
+/// `Type.field` → class, for every object field of the schema.
+pub const FIELDS: &[(&str, FieldClass)] = &[
+    ("Query.school", Open),
+    ("Query.schools", Open),
+    ("Query.districts", Open),
+    ("Query.district", Open),
+    ("Query.england", Open),
+    ("Query.measures", Open),
+    ("Query.localAuthority", Open),
+    ("Query.srps", Open),
+    ("Query.specialSchools", Open),
+    ("Query.clusters", Open),
+    ("Query.trainingEngagement", GroupFigures),
+    ("Query.me", Open),
+    ("Viewer.role", Open),
+    ("Viewer.urn", Open),
+    ("Viewer.label", Open),
+    ("School.urn", Open),
+    ("School.laestab", Open),
+    ("School.ukprn", Open),
+    ("School.name", Open),
+    ("School.laCode", Open),
+    ("School.districtCode", Open),
+    ("School.typeOfEstablishment", Open),
+    ("School.typeGroup", Open),
+    ("School.status", Open),
+    ("School.phase", Open),
+    ("School.isSpecial", Open),
+    ("School.admissionsPolicy", Open),
+    ("School.statutoryLowAge", Open),
+    ("School.statutoryHighAge", Open),
+    ("School.openDate", Open),
+    ("School.closeDate", Open),
+    ("School.schoolCapacity", Open),
+    ("School.numberOfPupils", Open),
+    ("School.trust", Open),
+    ("School.ofstedRating", Open),
+    ("School.postcode", Open),
+    ("School.easting", Open),
+    ("School.northing", Open),
+    ("School.inLatestExtract", Open),
+    ("School.district", Open),
+    ("School.localAuthority", Open),
+    ("School.srps", Open),
+    ("School.observations", Observations),
+    ("School.pupils", Observations),
+    ("School.cluster", Open),
+    ("School.designation", Open),
+    ("School.designationHistory", Open),
+    ("School.trainingEnrolments", SchoolValue),
+    ("School.senProvision", Open),
+    ("SenProvision.rank", Open),
+    ("SenProvision.need", Open),
+    ("PupilCensus.period", Within("School.pupils")),
+    ("PupilCensus.headcount", Within("School.pupils")),
+    ("PupilCensus.senSupport", Within("School.pupils")),
+    ("PupilCensus.ehcPlan", Within("School.pupils")),
+    ("PupilCensus.senSupportShare", Within("School.pupils")),
+    ("PupilCensus.ehcPlanShare", Within("School.pupils")),
+    ("SchoolConnection.pageInfo", Open),
+    ("SchoolConnection.edges", Open),
+    ("SchoolConnection.nodes", Open),
+    ("SchoolConnection.totalCount", Open),
+    ("SchoolEdge.node", Open),
+    ("SchoolEdge.cursor", Open),
+    ("SrpConnection.pageInfo", Open),
+    ("SrpConnection.edges", Open),
+    ("SrpConnection.nodes", Open),
+    ("SrpConnection.totalCount", Open),
+    ("SrpEdge.node", Open),
+    ("SrpEdge.cursor", Open),
+    ("PageInfo.hasPreviousPage", Open),
+    ("PageInfo.hasNextPage", Open),
+    ("PageInfo.startCursor", Open),
+    ("PageInfo.endCursor", Open),
+    ("Srp.id", Open),
+    ("Srp.hostUrn", Open),
+    ("Srp.kind", Open),
+    ("Srp.name", Open),
+    ("Srp.needType", Open),
+    ("Srp.capacity", Open),
+    ("Srp.openDate", Open),
+    ("Srp.closeDate", Open),
+    ("Srp.source", Open),
+    ("Srp.host", Open),
+    ("Srp.places", SchoolValue),
+    ("Srp.onRoll", SchoolValue),
+    ("Srp.occupancy", SchoolValue),
+    ("Srp.slaSigned", SchoolValue),
+    ("Srp.slaDate", SchoolValue),
+    ("Srp.provider", SchoolValue),
+    ("District.code", Open),
+    ("District.name", Open),
+    ("District.laCode", Open),
+    ("District.schools", Open),
+    ("District.observations", Observations),
+    ("District.localAuthority", Open),
+    ("LocalAuthority.code", Open),
+    ("LocalAuthority.gssCode", Open),
+    ("LocalAuthority.name", Open),
+    ("LocalAuthority.observations", Observations),
+    ("LocalAuthority.districts", Open),
+    ("England.code", Open),
+    ("England.name", Open),
+    ("England.observations", Observations),
+    ("Measure.code", Open),
+    ("Measure.label", Open),
+    ("Measure.unit", Open),
+    ("Measure.publication", Open),
+    ("Measure.disclosure", Open),
+    ("RunRef.id", Open),
+    ("Observation.period", Within("School.observations")),
+    ("Observation.timePeriod", Within("School.observations")),
+    ("Observation.timeIdentifier", Within("School.observations")),
+    ("Observation.geographicLevel", Within("School.observations")),
+    ("Observation.geographyCode", Within("School.observations")),
+    ("Observation.cohort", Within("School.observations")),
+    ("Observation.breakdown", Within("School.observations")),
+    ("Observation.value", Within("School.observations")),
+    ("Observation.status", Within("School.observations")),
+    ("Observation.run", Within("School.observations")),
+    ("Observation.measure", Within("School.observations")),
+    ("Designation.name", Open),
+    ("Designation.admissionsGuidance", Open),
+    ("Designation.validFrom", Open),
+    ("Designation.validTo", Open),
+    ("SpecialSchool.urn", Open),
+    ("SpecialSchool.school", Open),
+    ("SpecialSchool.designation", Open),
+    ("SpecialSchool.designationHistory", Open),
+    ("Cluster.name", Open),
+    ("Cluster.primaryCareNetwork", Open),
+    ("Cluster.district", Open),
+    ("Cluster.schools", Open),
+    ("TrainingEnrolment.programme", Within("School.trainingEnrolments")),
+    ("TrainingEnrolment.status", Within("School.trainingEnrolments")),
+    ("TrainingEnrolment.date", Within("School.trainingEnrolments")),
+    ("EngagementGroup.level", Within("Query.trainingEngagement")),
+    ("EngagementGroup.code", Within("Query.trainingEngagement")),
+    ("EngagementGroup.group", Within("Query.trainingEngagement")),
+    ("EngagementGroup.schools", Within("Query.trainingEngagement")),
+    ("EngagementGroup.programmes", Within("Query.trainingEngagement")),
+    ("EngagementGroup.inNone", Within("Query.trainingEngagement")),
+    ("EngagementGroup.inExactlyOne", Within("Query.trainingEngagement")),
+    ("EngagementGroup.inExactlyTwo", Within("Query.trainingEngagement")),
+    ("EngagementGroup.inThreeOrMore", Within("Query.trainingEngagement")),
+    ("ProgrammeEngagement.programme", Within("Query.trainingEngagement")),
+    ("ProgrammeEngagement.schools", Within("Query.trainingEngagement")),
+    ("ProgrammeEngagement.share", Within("Query.trainingEngagement")),
+    ("ProgrammeEngagement.status", Within("Query.trainingEngagement")),
+    ("EngagementCount.schools", Within("Query.trainingEngagement")),
+    ("EngagementCount.share", Within("Query.trainingEngagement")),
+    ("EngagementCount.status", Within("Query.trainingEngagement")),
+];
+
+/// The class of `Type.field`, if declared.
+pub fn class_of(field: &str) -> Option<FieldClass> {
+    FIELDS.iter().find(|(f, _)| *f == field).map(|(_, c)| *c)
+}
+
+/// The fields that return figures through the gate (what the role matrix must cover).
+pub fn figure_fields() -> impl Iterator<Item = &'static str> {
+    FIELDS.iter().filter(|(_, c)| matches!(c, SchoolValue | Observations | GroupFigures)).map(|(f, _)| *f)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every object field of the schema is declared; nothing declared is gone from it.
+    #[test]
+    fn every_schema_field_is_classified() {
+        let sdl = crate::sdl();
+        let doc = async_graphql::parser::parse_schema(&sdl).expect("the SDL parses");
+        let mut seen = Vec::new();
+        for def in doc.definitions {
+            let async_graphql::parser::types::TypeSystemDefinition::Type(t) = def else { continue };
+            let t = t.node;
+            let async_graphql::parser::types::TypeKind::Object(obj) = &t.kind else { continue };
+            for f in &obj.fields {
+                seen.push(format!("{}.{}", t.name.node, f.node.name.node));
+            }
+        }
+        let missing: Vec<&String> = seen.iter().filter(|f| class_of(f).is_none()).collect();
+        assert!(missing.is_empty(), "fields with no disclosure class (add them to disclosure::fields): {missing:?}");
+        let stale: Vec<&str> = FIELDS.iter().map(|(f, _)| *f).filter(|f| !seen.iter().any(|s| s == f)).collect();
+        assert!(stale.is_empty(), "declared fields not in the schema: {stale:?}");
+        for (f, c) in FIELDS {
+            if let Within(parent) = c {
+                assert!(figure_fields().any(|p| p == *parent), "{f} is within {parent}, which is not a figure field");
+            }
+        }
+    }
+}
