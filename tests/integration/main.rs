@@ -1,6 +1,7 @@
 //! End-to-end tests: real SQLite files and a real PostgreSQL server, the real HTTP app on
 //! 127.0.0.1, GraphQL spoken as a client would. One module per feature.
 
+mod access;
 mod cli;
 mod ees;
 mod ees_bulk;

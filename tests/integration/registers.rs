@@ -12,11 +12,11 @@ use serde_json::{Value, json};
 use store::entity::import_run;
 use test_support::{TestApp, TestDb, fixture};
 
-fn sample(name: &str) -> std::path::PathBuf {
+pub(crate) fn sample(name: &str) -> std::path::PathBuf {
     fixture::root().join("data/sample").join(name)
 }
 
-fn job(kind: Kind, file: &str) -> RegisterImport {
+pub(crate) fn job(kind: Kind, file: &str) -> RegisterImport {
     RegisterImport {
         path: sample(file),
         kind,
@@ -29,7 +29,7 @@ fn job(kind: Kind, file: &str) -> RegisterImport {
     }
 }
 
-const FILES: [(Kind, &str); 4] = [
+pub(crate) const FILES: [(Kind, &str); 4] = [
     (Kind::Srp, "srp_register.xlsx"),
     (Kind::Designations, "designations.xlsx"),
     (Kind::Clusters, "clusters.xlsx"),
@@ -137,7 +137,8 @@ async fn sample_registers_import_and_answer(t: TestDb) {
         }
     }
     for g in data["trainingEngagement"].as_array().unwrap() {
-        let parts = ["inNone", "inExactlyOne", "inExactlyTwo", "inThreeOrMore"].map(|k| g[k]["schools"].as_i64().unwrap());
+        let parts =
+            ["inNone", "inExactlyOne", "inExactlyTwo", "inThreeOrMore"].map(|k| g[k]["schools"].as_i64().unwrap());
         assert_eq!(parts.iter().sum::<i64>(), g["schools"].as_i64().unwrap(), "{g}");
     }
 }

@@ -16,9 +16,7 @@ fn operation_name(query: &str, given: Option<&str>) -> Option<String> {
     let doc = async_graphql::parser::parse_query(query).ok()?;
     match doc.operations {
         async_graphql::parser::types::DocumentOperations::Single(_) => None,
-        async_graphql::parser::types::DocumentOperations::Multiple(ops) => {
-            ops.keys().next().map(|n| n.to_string())
-        }
+        async_graphql::parser::types::DocumentOperations::Multiple(ops) => ops.keys().next().map(|n| n.to_string()),
     }
 }
 

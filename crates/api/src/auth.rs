@@ -42,16 +42,16 @@ pub fn hash_token(token: &str) -> String {
 /// spaces, a pasted newline), strict on the token's shape, so garbage never reaches the database.
 pub fn bearer_token(header: &str) -> Result<&str, AuthError> {
     let header = header.trim();
-    let (scheme, rest) = header.split_once([' ', '\t']).ok_or(AuthError::Unauthenticated(
-        "the Authorization header must be `Bearer <token>`",
-    ))?;
+    let (scheme, rest) = header
+        .split_once([' ', '\t'])
+        .ok_or(AuthError::Unauthenticated("the Authorization header must be `Bearer <token>`"))?;
     if !scheme.eq_ignore_ascii_case("bearer") {
         return Err(AuthError::Unauthenticated("the Authorization header must be `Bearer <token>`"));
     }
     let token = rest.trim();
     let body = token.strip_prefix(TOKEN_PREFIX).ok_or(AuthError::Unauthenticated("malformed token"))?;
-    let well_formed = body.len() == TOKEN_BODY_LEN
-        && body.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    let well_formed =
+        body.len() == TOKEN_BODY_LEN && body.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
     if well_formed { Ok(token) } else { Err(AuthError::Unauthenticated("malformed token")) }
 }
 
@@ -71,9 +71,8 @@ pub async fn resolve(
     };
     let text = std::str::from_utf8(raw).map_err(|_| AuthError::Unauthenticated("malformed token"))?;
     let token = bearer_token(text)?;
-    let row = store::tokens::by_hash(db, &hash_token(token))
-        .await?
-        .ok_or(AuthError::Unauthenticated("unknown token"))?;
+    let row =
+        store::tokens::by_hash(db, &hash_token(token)).await?.ok_or(AuthError::Unauthenticated("unknown token"))?;
     if row.revoked_at.is_some() {
         return Err(AuthError::Unauthenticated("this token has been revoked"));
     }

@@ -5,6 +5,7 @@ pub mod auth;
 mod cursor;
 pub mod disclosure;
 mod error;
+mod introspection;
 mod loaders;
 mod query;
 mod scalars;
@@ -72,7 +73,8 @@ impl Api {
             .limit_depth(settings.limits.depth)
             .limit_complexity(settings.limits.complexity);
         if !settings.introspection {
-            builder = builder.disable_introspection();
+            // Off in the executor too: a `__schema` inside a fragment still answers nothing.
+            builder = builder.disable_introspection().extension(introspection::NoIntrospection);
         }
         Self { schema: builder.finish(), db, policy: settings.policy }
     }

@@ -56,12 +56,10 @@ async fn graphql(
     };
     match resolved {
         Ok(viewer) => GraphQLResponse::from(api.execute(request.0, viewer).await).into_response(),
-        Err(api::auth::AuthError::Unauthenticated(why)) => {
-            Json(api::unauthenticated_response(why))
-                .with_status(StatusCode::UNAUTHORIZED)
-                .with_header("WWW-Authenticate", "Bearer realm=\"inclusion\"")
-                .into_response()
-        }
+        Err(api::auth::AuthError::Unauthenticated(why)) => Json(api::unauthenticated_response(why))
+            .with_status(StatusCode::UNAUTHORIZED)
+            .with_header("WWW-Authenticate", "Bearer realm=\"inclusion\"")
+            .into_response(),
         Err(api::auth::AuthError::Store(e)) => {
             Json(api::internal_response(&e)).with_status(StatusCode::INTERNAL_SERVER_ERROR).into_response()
         }

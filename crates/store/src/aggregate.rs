@@ -63,10 +63,9 @@ const OPEN_SCHOOLS: &str = "FROM school s \
 fn la_clause(backend: DbBackend, la_code: Option<&str>) -> (&'static str, Vec<Value>) {
     match la_code {
         None => ("", Vec::new()),
-        Some(la) => (
-            if backend == DbBackend::Postgres { " AND s.la_code = $1" } else { " AND s.la_code = ?" },
-            vec![la.into()],
-        ),
+        Some(la) => {
+            (if backend == DbBackend::Postgres { " AND s.la_code = $1" } else { " AND s.la_code = ?" }, vec![la.into()])
+        }
     }
 }
 

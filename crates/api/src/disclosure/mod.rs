@@ -110,7 +110,13 @@ impl Gate {
 
     /// One school's value of `field`: published values pass; restricted ones only to the school
     /// itself and analysts, in full.
-    pub(crate) fn school_value<T>(&self, field: &'static str, urn: i32, sensitivity: Sensitivity, value: T) -> Result<T> {
+    pub(crate) fn school_value<T>(
+        &self,
+        field: &'static str,
+        urn: i32,
+        sensitivity: Sensitivity,
+        value: T,
+    ) -> Result<T> {
         match sensitivity {
             Sensitivity::Published => Ok(value),
             Sensitivity::Restricted if self.viewer.sees_school(urn) => {
@@ -153,7 +159,10 @@ impl Gate {
             )));
         }
         self.note(field, None, Some(format!("{level}:{code}")));
-        if role != Role::Analyst && unit == "count" && value.is_some_and(|v| v >= 1.0 && v < self.policy.suppress_below as f64) {
+        if role != Role::Analyst
+            && unit == "count"
+            && value.is_some_and(|v| v >= 1.0 && v < self.policy.suppress_below as f64)
+        {
             return Ok(Shown::Suppressed);
         }
         Ok(Shown::Value(value))

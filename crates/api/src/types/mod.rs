@@ -10,10 +10,10 @@ mod school;
 mod srp;
 
 pub use district::District;
+pub use group::GroupBy;
 pub use local_authority::{England, LocalAuthority};
 pub use observation::{Measure, Observation};
 pub(crate) use register::designation_as_of;
-pub use group::GroupBy;
 pub use register::{
     Cluster, Designation, EngagementCount, EngagementGroup, ProgrammeEngagement, SpecialSchool, TrainingEnrolment,
 };

@@ -28,7 +28,8 @@ fn role(r: TokenRole) -> api::Role {
 
 /// The token works through `last_day` (UTC) and stops at the next midnight.
 fn expiry(last_day: NaiveDate, now: DateTime<Utc>) -> anyhow::Result<DateTime<Utc>> {
-    let end = last_day.succ_opt().context("--expires is too far in the future")?.and_hms_opt(0, 0, 0).unwrap_or_default();
+    let end =
+        last_day.succ_opt().context("--expires is too far in the future")?.and_hms_opt(0, 0, 0).unwrap_or_default();
     let end = end.and_utc();
     if end <= now {
         bail!("--expires {last_day} is in the past: the token would never work");
@@ -80,7 +81,10 @@ fn when(t: Option<DateTime<Utc>>) -> String {
 
 async fn list(db: &DatabaseConnection) -> anyhow::Result<ExitCode> {
     let rows = store::tokens::list(db).await?;
-    println!("{:>4}  {:<8}  {:>7}  {:<16}  {:<16}  {:<16}  {:<16}  label", "id", "role", "urn", "created", "last used", "expires", "revoked");
+    println!(
+        "{:>4}  {:<8}  {:>7}  {:<16}  {:<16}  {:<16}  {:<16}  label",
+        "id", "role", "urn", "created", "last used", "expires", "revoked"
+    );
     for t in rows {
         println!(
             "{:>4}  {:<8}  {:>7}  {:<16}  {:<16}  {:<16}  {:<16}  {}",

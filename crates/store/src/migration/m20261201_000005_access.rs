@@ -11,16 +11,16 @@ pub struct Migration;
 impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
         // SQLite adds one column per ALTER TABLE.
-        m.alter_table(Table::alter().table("api_token").add_column(timestamp_with_time_zone_null("expires_at")).to_owned())
-            .await?;
+        m.alter_table(
+            Table::alter().table("api_token").add_column(timestamp_with_time_zone_null("expires_at")).to_owned(),
+        )
+        .await?;
         m.alter_table(
             Table::alter().table("api_token").add_column(timestamp_with_time_zone_null("last_used_at")).to_owned(),
         )
         .await?;
-        m.alter_table(
-            Table::alter().table("measure").add_column(string("disclosure").default("published")).to_owned(),
-        )
-        .await?;
+        m.alter_table(Table::alter().table("measure").add_column(string("disclosure").default("published")).to_owned())
+            .await?;
         m.create_table(
             Table::create()
                 .table("access_log")
@@ -37,8 +37,10 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        m.create_index(Index::create().name("ix_access_log_at").table("access_log").col("at").if_not_exists().to_owned())
-            .await?;
+        m.create_index(
+            Index::create().name("ix_access_log_at").table("access_log").col("at").if_not_exists().to_owned(),
+        )
+        .await?;
         m.create_index(
             Index::create().name("ix_access_log_token").table("access_log").col("token_id").if_not_exists().to_owned(),
         )
