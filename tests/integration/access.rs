@@ -717,12 +717,22 @@ async fn tokens_over_http(t: TestDb) {
     f.app.stop().await;
 
     // --require-token refuses anonymous requests; introspection can be switched off.
-    let config = AppConfig { api: api::Settings { introspection: false, ..Default::default() }, require_token: true };
+    let config = AppConfig {
+        api: api::Settings { introspection: false, ..Default::default() },
+        require_token: true,
+        token_cache: std::time::Duration::ZERO,
+    };
     let app = TestApp::spawn_with(t.db.clone(), config).await;
     let (status, body) = app.graphql_as(None, me, json!({})).await;
     assert_eq!((status, body["errors"][0]["extensions"]["code"].as_str()), (401, Some("UNAUTHENTICATED")));
     let (status, body) = app.graphql_as(Some(&app.analyst.clone()), me, json!({})).await;
     assert_eq!((status, body["data"]["me"]["role"].as_str()), (200, Some("ANALYST")));
+    // Without the token cache, revoking a token in use stops it at the next request.
+    let in_use = make_token(&t.db, Role::Analyst, None, "in use").await;
+    assert_eq!(app.graphql_as(Some(&in_use), me, json!({})).await.0, 200);
+    let id = store::tokens::by_hash(&t.db, &api::auth::hash_token(&in_use)).await.unwrap().unwrap().id;
+    store::tokens::revoke(&t.db, id, chrono::Utc::now()).await.unwrap();
+    assert_eq!(app.graphql_as(Some(&in_use), me, json!({})).await.0, 401);
     let (_, body) = app.graphql_as(Some(&app.analyst.clone()), "{ __schema { types { name } } }", json!({})).await;
     assert_eq!(body["errors"][0]["message"], "introspection is switched off on this server", "{body}");
     assert_eq!(body["errors"][0]["extensions"]["code"], "INTROSPECTION_DISABLED", "{body}");

@@ -35,3 +35,52 @@ async fn import_exits_zero_when_committed_and_two_when_refused() {
     let refused = server::run(cli(&db, &["import", "gias", empty.to_str().unwrap()])).await;
     assert_eq!(format!("{refused:?}"), format!("{:?}", std::process::ExitCode::from(2)));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn token_create_list_revoke_and_audit() {
+    use sea_orm::EntityTrait;
+    use store::entity::api_token;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("tokens.db");
+    let ok = |code: std::process::ExitCode| format!("{code:?}") == format!("{:?}", std::process::ExitCode::SUCCESS);
+    let basic = fixture::gias("basic.csv");
+    assert!(ok(server::run(cli(&db, &["import", "gias", basic.to_str().unwrap()])).await));
+
+    // Refused, and nothing stored: a school token without its school, for a URN that is not a
+    // school, a scope on a role that has none, an expiry in the past, a control character.
+    for bad in [
+        vec!["token", "create", "--role", "school"],
+        vec!["token", "create", "--role", "school", "--urn", "999999"],
+        vec!["token", "create", "--role", "analyst", "--urn", "140210"],
+        vec!["token", "create", "--role", "analyst", "--expires", "2020-01-01"],
+        vec!["token", "create", "--role", "analyst", "--label", "bad\u{7}label"],
+    ] {
+        assert!(!ok(server::run(cli(&db, &bad)).await), "{bad:?}");
+    }
+    let url = format!("sqlite://{}?mode=rwc", db.display());
+    let conn = store::connect(&url).await.unwrap();
+    assert!(api_token::Entity::find().all(&conn).await.unwrap().is_empty());
+
+    let made =
+        ["token", "create", "--role", "school", "--urn", "140210", "--label", " SENCo ", "--expires", "2099-12-31"];
+    assert!(ok(server::run(cli(&db, &made)).await));
+    assert!(ok(server::run(cli(&db, &["token", "create", "--role", "analyst"])).await));
+    let rows = api_token::Entity::find().all(&conn).await.unwrap();
+    assert_eq!(rows.len(), 2);
+    let school = &rows[0];
+    assert_eq!(
+        (school.role.as_str(), school.school_urn, school.label.as_deref()),
+        ("school", Some(140210), Some("SENCo"))
+    );
+    assert_eq!(school.expires_at.unwrap().to_rfc3339(), "2100-01-01T00:00:00+00:00", "works through its last day");
+    assert_eq!(school.token_hash.len(), 64);
+    assert!(ok(server::run(cli(&db, &["token", "list"])).await));
+
+    assert!(ok(server::run(cli(&db, &["token", "revoke", &school.id.to_string()])).await));
+    let revoked = api_token::Entity::find_by_id(school.id).one(&conn).await.unwrap().unwrap();
+    assert!(revoked.revoked_at.is_some());
+    assert!(!ok(server::run(cli(&db, &["token", "revoke", "4242"])).await), "an unknown id is an error");
+
+    assert!(ok(server::run(cli(&db, &["audit", "--school", "140210", "--since", "2026-01-01"])).await));
+    assert!(ok(server::run(cli(&db, &["audit", "--format", "json"])).await));
+}

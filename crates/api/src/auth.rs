@@ -1,6 +1,10 @@
 //! Bearer tokens: made here (`inc_` + 32 random bytes in base64url), stored as a SHA-256 hash,
 //! and resolved into a [`Viewer`] once per request.
 
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
 use base64::Engine;
 use chrono::{DateTime, Utc};
 use sea_orm::DatabaseConnection;
@@ -24,7 +28,7 @@ pub enum AuthError {
     Store(#[from] store::Error),
 }
 
-/// A new random token. `None` only if the operating system has no randomness to give.
+/// A new random token; an error only if the operating system has no randomness to give.
 pub fn new_token() -> Result<String, getrandom::Error> {
     let mut bytes = [0u8; 32];
     getrandom::fill(&mut bytes)?;
@@ -55,39 +59,87 @@ pub fn bearer_token(header: &str) -> Result<&str, AuthError> {
     if well_formed { Ok(token) } else { Err(AuthError::Unauthenticated("malformed token")) }
 }
 
-/// Resolves a request's `Authorization` header (raw bytes, as they came) into its viewer.
-pub async fn resolve(
-    db: &DatabaseConnection,
-    header: Option<&[u8]>,
+/// Resolves requests' tokens into viewers, remembering a token it has checked for `ttl` so a
+/// request costs no database round trip for it. Expiry is checked on every request; a revocation
+/// reaches a replica within `ttl` (`INCLUSION_TOKEN_CACHE_SECONDS`; 0 checks every request).
+pub struct Authenticator {
+    db: DatabaseConnection,
     require_token: bool,
-    now: DateTime<Utc>,
-) -> Result<Viewer, AuthError> {
-    let Some(raw) = header else {
-        return if require_token {
-            Err(AuthError::Unauthenticated("this server requires a token: send `Authorization: Bearer <token>`"))
-        } else {
-            Ok(Viewer::anonymous())
+    ttl: Duration,
+    cache: Mutex<HashMap<String, Cached>>,
+}
+
+#[derive(Clone)]
+struct Cached {
+    viewer: Viewer,
+    expires_at: Option<DateTime<Utc>>,
+    checked: Instant,
+}
+
+/// Tokens remembered at most; past it the cache starts again (a flood of distinct valid tokens
+/// cannot grow memory).
+const CACHE_MAX: usize = 10_000;
+
+impl Authenticator {
+    pub fn new(db: DatabaseConnection, require_token: bool, ttl: Duration) -> Self {
+        Self { db, require_token, ttl, cache: Mutex::new(HashMap::new()) }
+    }
+
+    /// The viewer of a request with this `Authorization` header (raw bytes, as they came).
+    pub async fn resolve(&self, header: Option<&[u8]>, now: DateTime<Utc>) -> Result<Viewer, AuthError> {
+        let Some(raw) = header else {
+            return if self.require_token {
+                Err(AuthError::Unauthenticated("this server requires a token: send `Authorization: Bearer <token>`"))
+            } else {
+                Ok(Viewer::anonymous())
+            };
         };
-    };
-    let text = std::str::from_utf8(raw).map_err(|_| AuthError::Unauthenticated("malformed token"))?;
-    let token = bearer_token(text)?;
-    let row =
-        store::tokens::by_hash(db, &hash_token(token)).await?.ok_or(AuthError::Unauthenticated("unknown token"))?;
-    if row.revoked_at.is_some() {
-        return Err(AuthError::Unauthenticated("this token has been revoked"));
+        let text = std::str::from_utf8(raw).map_err(|_| AuthError::Unauthenticated("malformed token"))?;
+        let hash = hash_token(bearer_token(text)?);
+        if let Some(hit) = self.cached(&hash) {
+            if hit.expires_at.is_some_and(|at| at <= now) {
+                return Err(AuthError::Unauthenticated("this token has expired"));
+            }
+            return Ok(hit.viewer);
+        }
+        let row = store::tokens::by_hash(&self.db, &hash).await?.ok_or(AuthError::Unauthenticated("unknown token"))?;
+        if row.revoked_at.is_some() {
+            return Err(AuthError::Unauthenticated("this token has been revoked"));
+        }
+        if row.expires_at.is_some_and(|at| at <= now) {
+            return Err(AuthError::Unauthenticated("this token has expired"));
+        }
+        let role = Role::parse(&row.role).ok_or(AuthError::Unauthenticated("unknown token"))?;
+        if role == Role::School && row.school_urn.is_none() {
+            // A school token without its school would see nothing as its own; refuse it plainly.
+            return Err(AuthError::Unauthenticated("this school token has no school"));
+        }
+        if row.last_used_at.is_none_or(|at| (now - at).num_seconds() >= TOUCH_EVERY_SECONDS) {
+            store::tokens::touch(&self.db, row.id, now).await?;
+        }
+        let viewer = Viewer { role, urn: row.school_urn, label: row.label, token_id: Some(row.id) };
+        self.remember(hash, Cached { viewer: viewer.clone(), expires_at: row.expires_at, checked: Instant::now() });
+        Ok(viewer)
     }
-    if row.expires_at.is_some_and(|at| at <= now) {
-        return Err(AuthError::Unauthenticated("this token has expired"));
+
+    fn cached(&self, hash: &str) -> Option<Cached> {
+        if self.ttl.is_zero() {
+            return None;
+        }
+        let cache = self.cache.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        cache.get(hash).filter(|c| c.checked.elapsed() < self.ttl).cloned()
     }
-    let role = Role::parse(&row.role).ok_or(AuthError::Unauthenticated("unknown token"))?;
-    if role == Role::School && row.school_urn.is_none() {
-        // A school token without its school would see nothing as its own; refuse it plainly.
-        return Err(AuthError::Unauthenticated("this school token has no school"));
+
+    fn remember(&self, hash: String, entry: Cached) {
+        if self.ttl.is_zero() {
+            return;
+        }
+        let mut cache = self.cache.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if cache.len() >= CACHE_MAX {
+            cache.clear();
+        }
+        cache.insert(hash, entry);
     }
-    if row.last_used_at.is_none_or(|at| (now - at).num_seconds() >= TOUCH_EVERY_SECONDS) {
-        store::tokens::touch(db, row.id, now).await?;
-    }
-    Ok(Viewer { role, urn: row.school_urn, label: row.label, token_id: Some(row.id) })
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! The HTTP application: `/graphql` (POST queries, GET GraphiQL) and `/healthz`.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_graphql::http::GraphiQLSource;
@@ -12,11 +13,20 @@ use sea_orm::DatabaseConnection;
 use serde_json::json;
 
 /// How the app serves: the API's settings and whether anonymous requests are refused.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy)]
 pub struct AppConfig {
     pub api: api::Settings,
     /// Refuse requests without a token (401) instead of serving them as `PUBLIC`.
     pub require_token: bool,
+    /// How long a checked token is trusted before it is looked up again (revocations reach a
+    /// replica within it); zero looks every request up.
+    pub token_cache: Duration,
+}
+
+impl Default for AppConfig {
+    fn default() -> Self {
+        Self { api: api::Settings::default(), require_token: false, token_cache: Duration::from_secs(10) }
+    }
 }
 
 /// The routes over one database pool.
@@ -27,11 +37,12 @@ pub struct App {
 impl App {
     pub fn new(db: DatabaseConnection, config: AppConfig) -> Self {
         let api = api::Api::new(db.clone(), config.api);
+        let auth = Arc::new(api::auth::Authenticator::new(db.clone(), config.require_token, config.token_cache));
         let route = Route::new()
             .at("/graphql", get(graphiql).post(graphql))
             .at("/healthz", get(healthz))
             .data(api)
-            .data(config)
+            .data(auth)
             .data(db)
             .with(poem::middleware::Tracing)
             .boxed();
@@ -43,7 +54,7 @@ impl App {
 #[handler]
 async fn graphql(
     Data(api): Data<&api::Api>,
-    Data(config): Data<&AppConfig>,
+    Data(auth): Data<&Arc<api::auth::Authenticator>>,
     http: &poem::Request,
     request: GraphQLRequest,
 ) -> poem::Response {
@@ -52,7 +63,7 @@ async fn graphql(
     let resolved = if headers.next().is_some() {
         Err(api::auth::AuthError::Unauthenticated("send one Authorization header"))
     } else {
-        api::auth::resolve(api.db(), header, config.require_token, chrono::Utc::now()).await
+        auth.resolve(header, chrono::Utc::now()).await
     };
     match resolved {
         Ok(viewer) => GraphQLResponse::from(api.execute(request.0, viewer).await).into_response(),

@@ -141,6 +141,10 @@ pub struct ServeArgs {
     /// Restricted counts from 1 to this less one are shown as `c` (as DfE suppresses).
     #[arg(long, env = "INCLUSION_SUPPRESS_BELOW", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..))]
     pub suppress_below: u32,
+    /// Seconds a checked token is trusted before it is looked up again: a revocation reaches
+    /// every replica within this time (0: look every request up).
+    #[arg(long, env = "INCLUSION_TOKEN_CACHE_SECONDS", default_value_t = 10)]
+    pub token_cache_seconds: u64,
     /// Days the access log is kept.
     #[arg(long, env = "INCLUSION_AUDIT_RETENTION_DAYS", default_value_t = 400, value_parser = clap::value_parser!(u32).range(1..))]
     pub audit_retention_days: u32,

@@ -5,7 +5,7 @@
 
 pub mod fields;
 mod groups;
-mod recover;
+pub mod recover;
 
 use std::collections::BTreeSet;
 use std::sync::Mutex;

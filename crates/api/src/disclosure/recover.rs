@@ -13,7 +13,7 @@ const EPS: f64 = 1e-9;
 
 /// The groups offered to one viewer, over classes of schools.
 #[derive(Debug)]
-pub(crate) struct Universe {
+pub struct Universe {
     class_sizes: Vec<usize>,
     /// Each group's classes.
     groups: Vec<Vec<usize>>,
@@ -25,7 +25,7 @@ pub(crate) struct Universe {
 impl Universe {
     /// `schools`: for each school, whether it is the viewer's own and the groups it is in
     /// (indices below `n_groups`).
-    pub(crate) fn new(schools: &[(bool, Vec<usize>)], n_groups: usize) -> Self {
+    pub fn new(schools: &[(bool, Vec<usize>)], n_groups: usize) -> Self {
         let mut class_of: HashMap<(bool, Vec<usize>), usize> = HashMap::new();
         let mut class_sizes = Vec::new();
         let mut groups: Vec<Vec<usize>> = vec![Vec::new(); n_groups];
@@ -54,13 +54,13 @@ impl Universe {
         Self { class_sizes, groups, group_sizes, known }
     }
 
-    pub(crate) fn group_size(&self, g: usize) -> usize {
+    pub fn group_size(&self, g: usize) -> usize {
         self.group_sizes[g]
     }
 
     /// The groups to hold back: `primary` plus as few more as this greedy search finds, so that
     /// nothing held back and no single school other than the viewer's is recoverable.
-    pub(crate) fn suppress(&self, primary: &[bool]) -> Vec<bool> {
+    pub fn suppress(&self, primary: &[bool]) -> Vec<bool> {
         let mut held = primary.to_vec();
         loop {
             let shown: Vec<usize> = (0..self.groups.len()).filter(|&g| !held[g]).collect();

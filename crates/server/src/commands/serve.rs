@@ -18,6 +18,7 @@ pub(crate) fn config(args: &ServeArgs) -> AppConfig {
             introspection: args.introspection,
         },
         require_token: args.require_token,
+        token_cache: Duration::from_secs(args.token_cache_seconds),
     }
 }
 
