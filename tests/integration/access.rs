@@ -721,6 +721,7 @@ async fn tokens_over_http(t: TestDb) {
         api: api::Settings { introspection: false, ..Default::default() },
         require_token: true,
         token_cache: std::time::Duration::ZERO,
+        ..Default::default()
     };
     let app = TestApp::spawn_with(t.db.clone(), config).await;
     let (status, body) = app.graphql_as(None, me, json!({})).await;

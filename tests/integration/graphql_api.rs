@@ -151,7 +151,11 @@ async fn five_hundred_schools_cost_a_bounded_number_of_statements(t: TestDb) {
 }
 
 async fn limits_are_enforced(t: TestDb) {
-    let app = TestApp::spawn_with_limits(t.db.clone(), api::Limits { depth: 6, complexity: 500, page_max: 100 }).await;
+    let app = TestApp::spawn_with_limits(
+        t.db.clone(),
+        api::Limits { depth: 6, complexity: 500, page_max: 100, ..Default::default() },
+    )
+    .await;
     let too_big = app.graphql("{ schools(first: 101) { nodes { urn } } }", json!({})).await;
     assert_eq!(too_big["errors"][0]["message"], "first must be between 0 and 100 (got 101)");
     let too_deep = app
@@ -160,7 +164,8 @@ async fn limits_are_enforced(t: TestDb) {
             json!({}),
         )
         .await;
-    assert_eq!(too_deep["errors"][0]["message"], "Query is nested too deep.");
+    assert_eq!(too_deep["errors"][0]["message"], "the query nests 7 levels deep; at most 6 are allowed");
+    assert_eq!(too_deep["errors"][0]["extensions"]["code"], "QUERY_TOO_LARGE");
     let too_complex = app
         .graphql(
             "{ schools(first: 100) { nodes { urn name phase status typeGroup laCode district { name } } } }",

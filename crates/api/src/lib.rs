@@ -2,13 +2,16 @@
 
 mod audit;
 pub mod auth;
+mod budget;
 mod cursor;
 pub mod disclosure;
 mod error;
+mod input;
 mod introspection;
 mod loaders;
 mod query;
 mod scalars;
+pub mod shape;
 mod types;
 mod viewer;
 
@@ -32,13 +35,15 @@ pub struct Limits {
     pub depth: usize,
     /// Highest total cost; a list field costs its page size times its children.
     pub complexity: usize,
-    /// Largest `first` a connection accepts.
+    /// Largest `first` a connection or a list under a parent accepts.
     pub page_max: usize,
+    /// Rows one request may return across all its lists.
+    pub max_rows: usize,
 }
 
 impl Default for Limits {
     fn default() -> Self {
-        Self { depth: 12, complexity: 50_000, page_max: 500 }
+        Self { depth: 12, complexity: 50_000, page_max: 500, max_rows: budget::DEFAULT_MAX_ROWS }
     }
 }
 
@@ -63,6 +68,7 @@ pub struct Api {
     schema: AppSchema,
     db: DatabaseConnection,
     policy: Policy,
+    max_rows: usize,
 }
 
 impl Api {
@@ -70,13 +76,15 @@ impl Api {
         let mut builder = Schema::build(Query::default(), EmptyMutation, EmptySubscription)
             .data(db.clone())
             .data(settings.limits)
-            .limit_depth(settings.limits.depth)
+            // Depth and expanded size are checked on the parsed query (introspection's nesting
+            // aside), before validation; complexity by async-graphql.
+            .extension(shape::QueryShape { max_depth: settings.limits.depth })
             .limit_complexity(settings.limits.complexity);
         if !settings.introspection {
             // Off in the executor too: a `__schema` inside a fragment still answers nothing.
             builder = builder.disable_introspection().extension(introspection::NoIntrospection);
         }
-        Self { schema: builder.finish(), db, policy: settings.policy }
+        Self { schema: builder.finish(), db, policy: settings.policy, max_rows: settings.limits.max_rows }
     }
 
     pub fn db(&self) -> &DatabaseConnection {
@@ -89,7 +97,10 @@ impl Api {
         let gate = Arc::new(disclosure::Gate::new(viewer, self.policy));
         let query = request.query.clone();
         let operation = request.operation_name.clone();
-        let request = request.data(loaders::Loaders::new(self.db.clone())).data(gate.clone());
+        let request = request
+            .data(loaders::Loaders::new(self.db.clone()))
+            .data(gate.clone())
+            .data(budget::RowBudget::new(self.max_rows));
         let response = self.schema.execute(request).await;
         audit::log_access(&self.db, &gate, &query, operation.as_deref(), response).await
     }

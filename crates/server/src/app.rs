@@ -1,19 +1,22 @@
-//! The HTTP application: `/graphql` (POST queries, GET GraphiQL) and `/healthz`.
+//! The HTTP application: `/graphql` (POST queries, GET GraphiQL), GraphiQL's vendored assets
+//! and `/healthz`.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use async_graphql::http::GraphiQLSource;
-use async_graphql_poem::{GraphQLRequest, GraphQLResponse};
 use poem::listener::{Acceptor, Listener, TcpListener};
-use poem::web::{Data, Html, Json};
+use poem::web::{Data, Json};
 use poem::{EndpointExt, IntoResponse, Route, Server, get, handler, http::StatusCode};
+
+use crate::graphiql;
+pub use crate::graphql_http::HttpLimits;
+use crate::graphql_http::{self, GraphqlEndpoint};
 use sea_orm::DatabaseConnection;
 use serde_json::json;
 
 /// How the app serves: the API's settings and whether anonymous requests are refused.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct AppConfig {
     pub api: api::Settings,
     /// Refuse requests without a token (401) instead of serving them as `PUBLIC`.
@@ -21,11 +24,21 @@ pub struct AppConfig {
     /// How long a checked token is trusted before it is looked up again (revocations reach a
     /// replica within it); zero looks every request up.
     pub token_cache: Duration,
+    /// Body size and time limits of one request.
+    pub http: HttpLimits,
+    /// Origins a browser may call the API from (CORS); none: only pages this server serves.
+    pub cors_origins: Vec<String>,
 }
 
 impl Default for AppConfig {
     fn default() -> Self {
-        Self { api: api::Settings::default(), require_token: false, token_cache: Duration::from_secs(10) }
+        Self {
+            api: api::Settings::default(),
+            require_token: false,
+            token_cache: Duration::from_secs(10),
+            http: HttpLimits::default(),
+            cors_origins: Vec::new(),
+        }
     }
 }
 
@@ -36,50 +49,29 @@ pub struct App {
 
 impl App {
     pub fn new(db: DatabaseConnection, config: AppConfig) -> Self {
-        let api = api::Api::new(db.clone(), config.api);
-        let auth = Arc::new(api::auth::Authenticator::new(db.clone(), config.require_token, config.token_cache));
+        let endpoint = Arc::new(GraphqlEndpoint {
+            api: api::Api::new(db.clone(), config.api),
+            auth: Arc::new(api::auth::Authenticator::new(db.clone(), config.require_token, config.token_cache)),
+            limits: config.http,
+        });
         let route = Route::new()
-            .at("/graphql", get(graphiql).post(graphql))
+            .at("/graphql", get(graphiql::page).post(graphql_http::post))
+            .at("/graphiql/:name", get(graphiql::asset))
             .at("/healthz", get(healthz))
-            .data(api)
-            .data(auth)
-            .data(db)
-            .with(poem::middleware::Tracing)
-            .boxed();
-        Self { route }
+            .data(endpoint)
+            .data(db);
+        let route = if config.cors_origins.is_empty() {
+            route.boxed()
+        } else {
+            let cors = poem::middleware::Cors::new()
+                .allow_origins(config.cors_origins.iter().map(String::as_str))
+                .allow_methods([poem::http::Method::GET, poem::http::Method::POST])
+                .allow_headers(["authorization", "content-type", "accept"])
+                .max_age(600);
+            route.with(cors).boxed()
+        };
+        Self { route: route.with(poem::middleware::Tracing).boxed() }
     }
-}
-
-/// Resolves the viewer from the bearer token, then executes the query as that viewer.
-#[handler]
-async fn graphql(
-    Data(api): Data<&api::Api>,
-    Data(auth): Data<&Arc<api::auth::Authenticator>>,
-    http: &poem::Request,
-    request: GraphQLRequest,
-) -> poem::Response {
-    let mut headers = http.headers().get_all(poem::http::header::AUTHORIZATION).iter();
-    let header = headers.next().map(|v| v.as_bytes());
-    let resolved = if headers.next().is_some() {
-        Err(api::auth::AuthError::Unauthenticated("send one Authorization header"))
-    } else {
-        auth.resolve(header, chrono::Utc::now()).await
-    };
-    match resolved {
-        Ok(viewer) => GraphQLResponse::from(api.execute(request.0, viewer).await).into_response(),
-        Err(api::auth::AuthError::Unauthenticated(why)) => Json(api::unauthenticated_response(why))
-            .with_status(StatusCode::UNAUTHORIZED)
-            .with_header("WWW-Authenticate", "Bearer realm=\"inclusion\"")
-            .into_response(),
-        Err(api::auth::AuthError::Store(e)) => {
-            Json(api::internal_response(&e)).with_status(StatusCode::INTERNAL_SERVER_ERROR).into_response()
-        }
-    }
-}
-
-#[handler]
-fn graphiql() -> impl IntoResponse {
-    Html(GraphiQLSource::build().endpoint("/graphql").title("inclusion GraphiQL").finish())
 }
 
 /// 200 when the database answers, 503 otherwise.
@@ -114,7 +106,9 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     tracing::info!(addr = %bound.local_addr, "serving GraphQL at http://{}/graphql", bound.local_addr);
+    // A connection that sends nothing for a while is closed (half-sent requests are not held).
     Server::new_with_acceptor(bound.acceptor)
+        .idle_timeout(Duration::from_secs(30))
         .run_with_graceful_shutdown(app.route, shutdown, Some(Duration::from_secs(10)))
         .await
 }

@@ -145,6 +145,19 @@ pub struct ServeArgs {
     /// every replica within this time (0: look every request up).
     #[arg(long, env = "INCLUSION_TOKEN_CACHE_SECONDS", default_value_t = 10)]
     pub token_cache_seconds: u64,
+    /// Seconds a request may take, from its body to its answer; a slower one gets 503.
+    #[arg(long, env = "INCLUSION_REQUEST_TIMEOUT", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..))]
+    pub request_timeout: u64,
+    /// Largest request body accepted, in bytes; a larger one gets 413.
+    #[arg(long, env = "INCLUSION_MAX_BODY_BYTES", default_value_t = 1_048_576, value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_body_bytes: u64,
+    /// Rows one request may return across all its lists.
+    #[arg(long, env = "INCLUSION_MAX_ROWS", default_value_t = 50_000, value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_rows: u64,
+    /// Origins a browser may call the API from (CORS), comma-separated, e.g.
+    /// `https://dashboards.kent.gov.uk`; none: only pages this server serves.
+    #[arg(long, env = "INCLUSION_CORS_ORIGINS", value_delimiter = ',')]
+    pub cors_origins: Vec<String>,
     /// Days the access log is kept.
     #[arg(long, env = "INCLUSION_AUDIT_RETENTION_DAYS", default_value_t = 400, value_parser = clap::value_parser!(u32).range(1..))]
     pub audit_retention_days: u32,

@@ -3,7 +3,9 @@
 pub mod app;
 pub mod cli;
 mod commands;
+mod graphiql;
+mod graphql_http;
 mod progress;
 
-pub use app::{App, AppConfig};
+pub use app::{App, AppConfig, HttpLimits};
 pub use cli::{Cli, run};

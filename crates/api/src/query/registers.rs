@@ -9,8 +9,10 @@ use store::aggregate::GroupLevel;
 use store::query::registers as q;
 
 use crate::Limits;
+use crate::budget;
 use crate::disclosure::{GroupCounts, Shown, gate};
 use crate::error::{bad_input, internal};
+use crate::input;
 use crate::loaders::loaders;
 use crate::scalars::Date;
 use crate::types::{
@@ -73,6 +75,9 @@ impl RegisterQuery {
             ),
         };
         let f = filter.unwrap_or_default();
+        input::opt("filter.laCode", f.la_code.as_ref())?;
+        input::opt("filter.districtCode", f.district_code.as_ref())?;
+        input::opt("filter.needType", f.need_type.as_ref())?;
         if f.sla_signed.is_some() {
             gate(ctx)?.check_restricted_filter("Query.srps", "slaSigned")?;
         }
@@ -92,6 +97,7 @@ impl RegisterQuery {
         let mut rows = q::srps(db, &filter, after, first as u64 + 1).await.map_err(internal)?;
         let has_next = rows.len() > first;
         rows.truncate(first);
+        budget::charge(ctx, rows.len())?;
         let mut conn = Connection::with_additional_fields(after.is_some(), has_next, SrpListInfo { filter });
         conn.edges.extend(rows.into_iter().map(|m| Edge::new(m.id, Srp::from(m))));
         Ok(conn)
@@ -106,10 +112,13 @@ impl RegisterQuery {
         designation: Option<String>,
         la_code: Option<String>,
     ) -> Result<Vec<SpecialSchool>> {
+        input::opt("designation", designation.as_ref())?;
+        input::opt("laCode", la_code.as_ref())?;
         let db = ctx.data_unchecked::<DatabaseConnection>();
         let as_of = as_of.map_or_else(|| chrono::Local::now().date_naive(), |d| d.0);
         let schools = q::special_schools(db, la_code.as_deref()).await.map_err(internal)?;
         let loaders = loaders(ctx)?;
+        budget::charge(ctx, schools.len())?;
         let histories = loaders.designations.load_many(schools.iter().map(|s| s.urn)).await.map_err(internal)?;
         let wanted = designation.map(|d| d.to_lowercase());
         Ok(schools
@@ -129,7 +138,9 @@ impl RegisterQuery {
     /// Locality clusters, by name.
     async fn clusters(&self, ctx: &Context<'_>) -> Result<Vec<Cluster>> {
         let db = ctx.data_unchecked::<DatabaseConnection>();
-        Ok(q::clusters(db).await.map_err(internal)?.into_iter().map(Cluster::from).collect())
+        let rows = q::clusters(db).await.map_err(internal)?;
+        budget::charge(ctx, rows.len())?;
+        Ok(rows.into_iter().map(Cluster::from).collect())
     }
 
     /// Inclusion training engagement of open schools, per group: schools and share enrolled in
@@ -145,6 +156,7 @@ impl RegisterQuery {
     ) -> Result<Vec<EngagementGroup>> {
         const FIELD: &str = "Query.trainingEngagement";
         let level = group_by.school_level("training engagement")?;
+        input::opt("laCode", la_code.as_ref())?;
         let gate = gate(ctx)?;
         gate.check_group_level(FIELD, level)?;
         let db = ctx.data_unchecked::<DatabaseConnection>();
@@ -188,6 +200,7 @@ impl RegisterQuery {
         }
         let shown = gate.group_counts(FIELD, level, &members, &counts);
         let rows = per_level.remove(&level).unwrap_or_default();
+        budget::charge(ctx, rows.len())?;
         Ok(rows
             .into_iter()
             .filter(|r| r.programme.is_none())

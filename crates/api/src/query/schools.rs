@@ -6,6 +6,7 @@ use sea_orm::DatabaseConnection;
 use store::query::schools::{self as q, SchoolSort};
 
 use crate::Limits;
+use crate::budget;
 use crate::cursor::SchoolCursor;
 use crate::error::{bad_input, internal};
 use crate::loaders::loaders;
@@ -72,12 +73,15 @@ impl SchoolQuery {
                 Some(c.key)
             }
         };
-        let filter: q::SchoolFilter = filter.unwrap_or_default().into();
+        let filter = filter.unwrap_or_default();
+        filter.check()?;
+        let filter: q::SchoolFilter = filter.into();
         let db = ctx.data_unchecked::<DatabaseConnection>();
         let mut rows =
             q::list(db, &filter, sort, descending, after.as_ref(), first as u64 + 1).await.map_err(internal)?;
         let has_next = rows.len() > first;
         rows.truncate(first);
+        budget::charge(ctx, rows.len())?;
         prefetch_relations(ctx, &rows).await?;
         let mut connection = Connection::with_additional_fields(after.is_some(), has_next, SchoolListInfo { filter });
         connection.edges.extend(rows.into_iter().map(|m| {

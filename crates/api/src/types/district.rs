@@ -5,6 +5,7 @@ use store::entity::district;
 
 use super::observation::{ObservationQuery, observations_of};
 use super::{LocalAuthority, Observation, School};
+use crate::budget;
 use crate::error::internal;
 use crate::loaders::loaders;
 
@@ -27,11 +28,12 @@ impl From<district::Model> for District {
 
 #[ComplexObject]
 impl District {
-    /// Every establishment in the district, by name.
-    async fn schools(&self, ctx: &Context<'_>) -> Result<Vec<School>> {
+    /// Establishments in the district, by name: all, or the first `first`.
+    #[graphql(complexity = "first.map_or(100, |n| n.max(0) as usize) * child_complexity")]
+    async fn schools(&self, ctx: &Context<'_>, first: Option<i32>) -> Result<Vec<School>> {
         let loaders = loaders(ctx)?;
         let rows = loaders.district_schools.load_one(self.code.clone()).await.map_err(internal)?.unwrap_or_default();
-        Ok(rows.into_iter().map(School::from).collect())
+        Ok(budget::list(ctx, rows, first)?.into_iter().map(School::from).collect())
     }
 
     /// District-level figures (EES level `Local authority district`).

@@ -6,6 +6,7 @@ use store::entity::local_authority;
 
 use super::observation::{ObservationQuery, observations_of};
 use super::{District, Observation};
+use crate::budget;
 use crate::error::internal;
 
 /// A local authority, e.g. Kent (`886`, `E10000016`).
@@ -32,11 +33,12 @@ impl LocalAuthority {
         observations_of(ctx, "LocalAuthority.observations", "la", &self.code, query).await
     }
 
-    /// The districts the LA's schools lie in, by name.
-    async fn districts(&self, ctx: &Context<'_>) -> Result<Vec<District>> {
+    /// The districts the LA's schools lie in, by name: all, or the first `first`.
+    #[graphql(complexity = "first.map_or(20, |n| n.max(0) as usize) * child_complexity")]
+    async fn districts(&self, ctx: &Context<'_>, first: Option<i32>) -> Result<Vec<District>> {
         let db = ctx.data_unchecked::<DatabaseConnection>();
         let rows = store::query::places::districts(db, Some(&self.code)).await.map_err(internal)?;
-        Ok(rows.into_iter().map(District::from).collect())
+        Ok(budget::list(ctx, rows, first)?.into_iter().map(District::from).collect())
     }
 }
 

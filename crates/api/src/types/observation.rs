@@ -5,8 +5,10 @@ use domain::stats::TimePeriod;
 use store::entity::{measure, observation};
 use store::query::stats::ObservationFilter;
 
+use crate::budget;
 use crate::disclosure::{Sensitivity, gate};
 use crate::error::{bad_input, internal};
+use crate::input;
 use crate::loaders::{ObsKey, loaders};
 
 /// A statistical measure, e.g. `ehc_plans_total` (count) or `pru_overall_absence_rate` (percent).
@@ -107,6 +109,10 @@ pub struct ObservationQuery {
 
 impl ObservationQuery {
     pub(crate) fn into_filter(self) -> Result<ObservationFilter> {
+        input::list("query.measures", self.measures.as_ref())?;
+        input::list("query.cohorts", self.cohorts.as_ref())?;
+        input::list("query.periods", self.periods.as_ref())?;
+        input::list("query.breakdowns", self.breakdowns.as_ref())?;
         let periods = match self.periods {
             None => None,
             Some(ps) => Some(
@@ -161,5 +167,6 @@ pub(crate) async fn observations_of(
         }
         out.push(o);
     }
+    budget::charge(ctx, out.len())?;
     Ok(out)
 }

@@ -5,6 +5,7 @@ use chrono::NaiveDate;
 use store::entity::{designation, locality_cluster, training_enrolment};
 
 use super::{District, GroupBy, School};
+use crate::budget;
 use crate::error::internal;
 use crate::loaders::loaders;
 use crate::scalars::Date;
@@ -55,6 +56,7 @@ impl SpecialSchool {
     /// Every designation, oldest first.
     async fn designation_history(&self, ctx: &Context<'_>) -> Result<Vec<Designation>> {
         let rows = loaders(ctx)?.designations.load_one(self.urn).await.map_err(internal)?.unwrap_or_default();
+        budget::charge(ctx, rows.len())?;
         Ok(rows.into_iter().map(Designation::from).collect())
     }
 }
@@ -84,10 +86,11 @@ impl Cluster {
         Ok(loaders(ctx)?.districts.load_one(code.clone()).await.map_err(internal)?.map(District::from))
     }
 
-    /// Current member schools, by name.
-    async fn schools(&self, ctx: &Context<'_>) -> Result<Vec<School>> {
+    /// Current member schools, by name: all, or the first `first`.
+    #[graphql(complexity = "first.map_or(20, |n| n.max(0) as usize) * child_complexity")]
+    async fn schools(&self, ctx: &Context<'_>, first: Option<i32>) -> Result<Vec<School>> {
         let rows = loaders(ctx)?.cluster_schools.load_one(self.id).await.map_err(internal)?.unwrap_or_default();
-        Ok(rows.into_iter().map(School::from).collect())
+        Ok(budget::list(ctx, rows, first)?.into_iter().map(School::from).collect())
     }
 }
 

@@ -5,8 +5,10 @@ use store::entity::school;
 
 use super::observation::{ObservationQuery, observations_of};
 use super::{Cluster, Designation, District, LocalAuthority, Observation, Srp, TrainingEnrolment, designation_as_of};
+use crate::budget;
 use crate::disclosure::{Sensitivity, gate};
 use crate::error::internal;
+use crate::input;
 use crate::loaders::loaders;
 use crate::scalars::Date;
 
@@ -106,6 +108,7 @@ impl School {
     async fn srps(&self, ctx: &Context<'_>) -> Result<Vec<Srp>> {
         let loaders = loaders(ctx)?;
         let rows = loaders.srps.load_one(self.urn).await.map_err(internal)?.unwrap_or_default();
+        budget::charge(ctx, rows.len())?;
         Ok(rows.into_iter().map(Srp::from).collect())
     }
 
@@ -117,6 +120,7 @@ impl School {
     /// Pupils on roll, on SEN support and with an EHC plan (school-level SEN statistics), for
     /// `period` (`2023/24`) or the latest period published.
     async fn pupils(&self, ctx: &Context<'_>, period: Option<String>) -> Result<Option<PupilCensus>> {
+        input::opt("period", period.as_ref())?;
         let query = ObservationQuery {
             measures: Some(PUPIL_MEASURES.iter().map(|m| (*m).to_owned()).collect()),
             periods: period.map(|p| vec![p]),
@@ -141,6 +145,7 @@ impl School {
     /// Every designation the school has had, oldest first.
     async fn designation_history(&self, ctx: &Context<'_>) -> Result<Vec<Designation>> {
         let history = loaders(ctx)?.designations.load_one(self.urn).await.map_err(internal)?.unwrap_or_default();
+        budget::charge(ctx, history.len())?;
         Ok(history.into_iter().map(Designation::from).collect())
     }
 
@@ -149,6 +154,7 @@ impl School {
     async fn training_enrolments(&self, ctx: &Context<'_>) -> Result<Vec<TrainingEnrolment>> {
         gate(ctx)?.school_value("School.trainingEnrolments", self.urn, Sensitivity::Restricted, ())?;
         let rows = loaders(ctx)?.training.load_one(self.urn).await.map_err(internal)?.unwrap_or_default();
+        budget::charge(ctx, rows.len())?;
         Ok(rows.into_iter().map(TrainingEnrolment::from).collect())
     }
 
@@ -156,6 +162,7 @@ impl School {
     async fn sen_provision(&self, ctx: &Context<'_>) -> Result<Vec<SenProvision>> {
         let loaders = loaders(ctx)?;
         let rows = loaders.sen.load_one(self.urn).await.map_err(internal)?.unwrap_or_default();
+        budget::charge(ctx, rows.len())?;
         Ok(rows.into_iter().map(|r| SenProvision { rank: r.rank, need: r.need }).collect())
     }
 }
@@ -188,6 +195,18 @@ pub struct SchoolFilter {
     pub has_srp: Option<bool>,
     /// Only special schools (true) or only other schools (false).
     pub is_special: Option<bool>,
+}
+
+impl SchoolFilter {
+    /// Refuses over-long strings (bad input, not a database error).
+    pub(crate) fn check(&self) -> Result<()> {
+        input::opt("filter.laCode", self.la_code.as_ref())?;
+        input::opt("filter.districtCode", self.district_code.as_ref())?;
+        input::opt("filter.phase", self.phase.as_ref())?;
+        input::opt("filter.typeGroup", self.type_group.as_ref())?;
+        input::opt("filter.status", self.status.as_ref())?;
+        input::opt("filter.nameContains", self.name_contains.as_ref())
+    }
 }
 
 impl From<SchoolFilter> for store::query::schools::SchoolFilter {

@@ -4,13 +4,18 @@ use std::time::Duration;
 
 use sea_orm::DatabaseConnection;
 
-use crate::app::{self, App, AppConfig};
+use crate::app::{self, App, AppConfig, HttpLimits};
 use crate::cli::ServeArgs;
 
 pub(crate) fn config(args: &ServeArgs) -> AppConfig {
     AppConfig {
         api: api::Settings {
-            limits: api::Limits { depth: args.max_depth, complexity: args.max_complexity, page_max: args.page_max },
+            limits: api::Limits {
+                depth: args.max_depth,
+                complexity: args.max_complexity,
+                page_max: args.page_max,
+                max_rows: usize::try_from(args.max_rows).unwrap_or(usize::MAX),
+            },
             policy: api::Policy {
                 min_group_schools: args.min_group_schools as usize,
                 suppress_below: i64::from(args.suppress_below),
@@ -19,6 +24,11 @@ pub(crate) fn config(args: &ServeArgs) -> AppConfig {
         },
         require_token: args.require_token,
         token_cache: Duration::from_secs(args.token_cache_seconds),
+        http: HttpLimits {
+            max_body_bytes: usize::try_from(args.max_body_bytes).unwrap_or(usize::MAX),
+            timeout: Duration::from_secs(args.request_timeout),
+        },
+        cors_origins: args.cors_origins.iter().map(|o| o.trim().to_owned()).filter(|o| !o.is_empty()).collect(),
     }
 }
 
