@@ -367,8 +367,8 @@ async fn role_matrix(t: TestDb) {
         }
     }
 
-    // Stored restricted figures above school level: districts for school tokens and analysts;
-    // LA and England for all; small counts `c` for all but analysts; zero and symbols as stored.
+    // Stored restricted figures above school level: districts for analysts only; LA and England
+    // for all; small counts `c` for all but analysts; zero and symbols as stored.
     let district = f.own_district.clone();
     for role in ROLES {
         let q = format!(
@@ -376,7 +376,6 @@ async fn role_matrix(t: TestDb) {
         );
         let want = match role {
             "analyst" => Expect::Value(json!(2.0)),
-            "school" => Expect::C,
             _ => Expect::Forbidden,
         };
         f.check(
@@ -404,8 +403,13 @@ async fn role_matrix(t: TestDb) {
                 .collect()
         };
         let la = by_code(&body["data"]["localAuthority"]["observations"]);
-        let small = if role == "analyst" { (json!(4.0), Value::Null) } else { (Value::Null, json!("c")) };
-        assert_eq!(la["sen_school_ehcp"], small, "{role} LA EHC plans: 4 is small");
+        let q = r#"{ localAuthority(code: "886") { observations(query: {measures: ["sen_school_ehcp"]}) { value status } } }"#;
+        let want = if role == "analyst" { Expect::Value(json!(4.0)) } else { Expect::C };
+        let get = |d: &Value| {
+            let o = &d["localAuthority"]["observations"][0];
+            (o["value"].clone(), o["status"].clone())
+        };
+        f.check(role, "LocalAuthority.observations (4 is small)", q, "observations", get, &want).await;
         assert_eq!(la["sen_school_sen_support"], (json!(7000.0), Value::Null), "{role}");
         let england = by_code(&body["data"]["england"]["observations"]);
         assert_eq!(england["sen_school_ehcp"], (json!(0.0), Value::Null), "{role}: zero stays 0");
@@ -414,10 +418,12 @@ async fn role_matrix(t: TestDb) {
 
     // Training engagement by every level, against the truth.
     let truth = Truth::load(&t.db).await;
+    let mut shown_to_group_viewers = 0;
     for role in ROLES {
         for level in ["SCHOOL", "CLUSTER", "DISTRICT", "PHASE", "PHASE_IN_DISTRICT", "LA"] {
             let q = format!(
-                r#"{{ trainingEngagement(groupBy: {level}, laCode: "886") {{ code schools programmes {{ programme schools share status }} inNone {{ schools status }} }} }}"#
+                r#"{{ trainingEngagement(groupBy: {level}, laCode: "886") {{ code schools programmes {{ programme schools share status }}
+                      inNone {{ schools status }} inExactlyOne {{ schools status }} inExactlyTwo {{ schools status }} inThreeOrMore {{ schools status }} }} }}"#
             );
             let body = f.ask(role, &q).await;
             let open = match role {
@@ -437,6 +443,16 @@ async fn role_matrix(t: TestDb) {
                 let code = g["code"].as_str().unwrap();
                 let members = &truth.groups(level)[code];
                 assert_eq!(g["schools"], json!(members.len()), "{role} {level} {code}");
+                // The four counts add up to the group's size: never exactly one of them held back.
+                let hidden = ["inNone", "inExactlyOne", "inExactlyTwo", "inThreeOrMore"]
+                    .iter()
+                    .filter(|k| g[**k]["status"] == "c")
+                    .count();
+                assert_ne!(hidden, 1, "{role} {level} {code}: one count held back is the size less the others: {g}");
+                if role != "analyst" && level == "LA" {
+                    shown_to_group_viewers +=
+                        g["programmes"].as_array().unwrap().iter().filter(|p| p["status"].is_null()).count();
+                }
                 for p in g["programmes"].as_array().unwrap() {
                     let name = p["programme"].as_str().unwrap();
                     let n = truth.count(members, name);
@@ -463,6 +479,47 @@ async fn role_matrix(t: TestDb) {
             }
         }
     }
+    assert!(shown_to_group_viewers > 0, "the LA's figures are shown, not all suppressed");
+
+    // No existence oracle: asking another school for a restricted measure is FORBIDDEN whether
+    // or not it has rows; without `measures` too, while restricted measures exist; published
+    // measures named alone still answer.
+    let third = truth.groups("SCHOOL").values().flatten().copied().find(|u| *u != own && *u != other).unwrap();
+    for urn in [other, third] {
+        let q = format!(
+            r#"{{ school(urn: {urn}) {{ observations(query: {{measures: ["sen_school_ehcp"]}}) {{ value }} }} }}"#
+        );
+        assert_eq!(error_codes(&f.ask("school", &q).await, "observations"), vec!["FORBIDDEN"], "{urn}");
+        let q = format!("{{ school(urn: {urn}) {{ observations {{ value }} }} }}");
+        assert_eq!(error_codes(&f.ask("public", &q).await, "observations"), vec!["FORBIDDEN"], "{urn}");
+        let q = format!(
+            r#"{{ school(urn: {urn}) {{ observations(query: {{measures: ["test_persistent_absentees"]}}) {{ value }} }} }}"#
+        );
+        assert!(f.ask("public", &q).await.get("errors").is_none());
+    }
+
+    // A provision GIAS alone reports: its on roll and occupancy are GIAS's, open to everyone.
+    let g = sea_orm::ActiveModelTrait::insert(
+        srp::ActiveModel {
+            host_urn: sea_orm::Set(third),
+            kind: sea_orm::Set("sen_unit".into()),
+            gias_capacity: sea_orm::Set(Some(12)),
+            gias_on_roll: sea_orm::Set(Some(9)),
+            in_gias: sea_orm::Set(true),
+            in_register: sea_orm::Set(false),
+            run_id: sea_orm::Set(1),
+            ..Default::default()
+        },
+        &t.db,
+    )
+    .await
+    .unwrap();
+    let q =
+        format!("{{ srps(filter: {{hostUrn: {}, source: GIAS}}) {{ nodes {{ id onRoll capacity }} }} }}", g.host_urn);
+    let body = f.ask("anonymous", &q).await;
+    assert!(body.get("errors").is_none(), "{body:#}");
+    let node = body["data"]["srps"]["nodes"].as_array().unwrap().iter().find(|n| n["id"] == g.id).cloned().unwrap();
+    assert_eq!((node["onRoll"].clone(), node["capacity"].clone()), (json!(g.gias_on_roll), json!(g.gias_capacity)));
     f.app.stop().await;
 }
 
@@ -804,6 +861,21 @@ async fn audit_log_records_restricted_reads_only(t: TestDb) {
         store::audit::list(&t.db, &store::audit::AuditFilter { limit: Some(1), ..Default::default() }).await.unwrap();
     assert_eq!((latest[0].token_id, latest[0].role.as_str()), (None, "public"));
     assert!(latest[0].groups.contains("LA:886"), "{latest:?}");
+    // An analyst's per-school engagement names each school, for `inclusion audit --school`.
+    let (_, body) = f
+        .app
+        .graphql_as(
+            Some(&f.app.analyst.clone()),
+            r#"{ trainingEngagement(groupBy: SCHOOL, laCode: "886") { code } }"#,
+            json!({}),
+        )
+        .await;
+    assert!(body.get("errors").is_none(), "{body}");
+    let about_other =
+        store::audit::list(&t.db, &store::audit::AuditFilter { school: Some(f.other), ..Default::default() })
+            .await
+            .unwrap();
+    assert_eq!((about_other.len(), about_other[0].role.as_str()), (1, "analyst"), "{about_other:?}");
     // Filtering by token and by date.
     let by_token =
         store::audit::list(&t.db, &store::audit::AuditFilter { token_id: Some(token_id), ..Default::default() })
@@ -819,6 +891,36 @@ async fn audit_log_records_restricted_reads_only(t: TestDb) {
     );
     // Retention: pruning removes what is older than the cut-off only.
     assert_eq!(store::audit::prune(&t.db, chrono::Utc::now() - chrono::Duration::days(400)).await.unwrap(), 0);
-    assert!(store::audit::prune(&t.db, future).await.unwrap() >= 2);
+    assert!(store::audit::prune(&t.db, future).await.unwrap() >= 3);
+    f.app.stop().await;
+}
+
+crate::on_both_backends! {
+    restricted_measures_stay_restricted => restricted_measures_stay_restricted;
+}
+
+/// A later import of the same measure codes through a published mapping does not open the LA's
+/// own figures.
+async fn restricted_measures_stay_restricted(t: TestDb) {
+    let f = setup(&t, AppConfig::default()).await;
+    let dir = f._dir.path();
+    let published = RESTRICTED_SEN
+        .replace("name = \"sen_school\"", "name = \"sen_again\"")
+        .replace("datasets = [\"la_sen_census\"]", "datasets = [\"sen_again\"]")
+        .replace("disclosure = \"restricted\"\n", "");
+    std::fs::write(dir.join("mappings/sen_again.toml"), published).unwrap();
+    let head = format!("{HEAD},Total pupils,SEN support,EHC plan\n");
+    let row = format!(
+        "202223,Academic year,School,E92000001,England,E12000008,South East,E10000016,886,Kent,,,{},,100,9,1\n",
+        f.other
+    );
+    import_csv(&t, dir, "sen_again", "sen_again", format!("{head}{row}")).await;
+    let measures = store::query::stats::measures(&t.db).await.unwrap();
+    assert!(measures.iter().filter(|m| m.code.starts_with("sen_school_")).all(|m| m.disclosure == "restricted"));
+    let q = format!(
+        r#"{{ school(urn: {}) {{ observations(query: {{measures: ["sen_school_sen_support"]}}) {{ value }} }} }}"#,
+        f.other
+    );
+    assert_eq!(error_codes(&f.ask("school", &q).await, "observations"), vec!["FORBIDDEN"]);
     f.app.stop().await;
 }

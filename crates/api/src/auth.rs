@@ -115,7 +115,10 @@ impl Authenticator {
             return Err(AuthError::Unauthenticated("this school token has no school"));
         }
         if row.last_used_at.is_none_or(|at| (now - at).num_seconds() >= TOUCH_EVERY_SECONDS) {
-            store::tokens::touch(&self.db, row.id, now).await?;
+            // Last use is bookkeeping: a busy database must not turn a valid token into an error.
+            if let Err(e) = store::tokens::touch(&self.db, row.id, now).await {
+                tracing::warn!(token = row.id, error = %e, "cannot record the token's last use");
+            }
         }
         let viewer = Viewer { role, urn: row.school_urn, label: row.label, token_id: Some(row.id) };
         self.remember(hash, Cached { viewer: viewer.clone(), expires_at: row.expires_at, checked: Instant::now() });

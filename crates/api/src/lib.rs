@@ -87,10 +87,6 @@ impl Api {
         Self { schema: builder.finish(), db, policy: settings.policy, max_rows: settings.limits.max_rows }
     }
 
-    pub fn db(&self) -> &DatabaseConnection {
-        &self.db
-    }
-
     /// Runs one request as `viewer`, with its own batch loaders and disclosure gate, and writes
     /// the access log entry if it showed restricted data.
     pub async fn execute(&self, request: async_graphql::Request, viewer: Viewer) -> async_graphql::Response {

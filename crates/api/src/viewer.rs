@@ -58,11 +58,6 @@ impl Viewer {
         Self { role: Role::Public, urn: None, label: None, token_id: None }
     }
 
-    /// An analyst, for in-process callers (the CLI, tests) that read everything.
-    pub fn analyst() -> Self {
-        Self { role: Role::Analyst, urn: None, label: None, token_id: None }
-    }
-
     /// Whether the viewer may read school `urn`'s restricted figures, unsuppressed.
     pub fn sees_school(&self, urn: i32) -> bool {
         match self.role {

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use domain::{Observation, SharedStr};
-use sea_orm::sea_query::OnConflict;
+use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::sqlx::postgres::PgArguments;
 use sea_orm::sqlx::sqlite::SqliteArguments;
 use sea_orm::sqlx::{self, Arguments, AssertSqlSafe};
@@ -40,12 +40,15 @@ pub fn upsert_measures_statement(backend: DbBackend, rows: &[MeasureRow]) -> Opt
     let stmt = measure::Entity::insert_many(models)
         .on_conflict(
             OnConflict::column(measure::Column::Code)
-                .update_columns([
-                    measure::Column::Label,
-                    measure::Column::Unit,
-                    measure::Column::Publication,
+                .update_columns([measure::Column::Label, measure::Column::Unit, measure::Column::Publication])
+                // Restricted stays restricted: a later published import of the same codes must
+                // not open the LA's own figures to everyone.
+                .value(
                     measure::Column::Disclosure,
-                ])
+                    Expr::cust(
+                        "CASE WHEN measure.disclosure = 'restricted' THEN 'restricted' ELSE excluded.disclosure END",
+                    ),
+                )
                 .to_owned(),
         )
         .build(backend);

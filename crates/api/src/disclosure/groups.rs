@@ -19,6 +19,9 @@ pub(crate) struct GroupCounts {
     pub figures: usize,
     /// `(level, group code)` → one count per figure; a group missing here counts 0.
     pub values: HashMap<(GroupLevel, String), Vec<i64>>,
+    /// Sets of figures that add up to the group's number of schools (each school counted in
+    /// exactly one of them), such as schools in 0, 1, 2 or 3+ programmes.
+    pub partitions: Vec<Vec<usize>>,
 }
 
 pub(crate) fn level_name(level: GroupLevel) -> &'static str {
@@ -61,32 +64,53 @@ impl Gate {
             counts.values.get(&(l, code.to_owned())).and_then(|v| v.get(f)).copied().unwrap_or(0)
         };
 
-        let mut out: HashMap<String, Vec<Shown<i64>>> = HashMap::new();
-        for ((l, code), _) in index.iter().filter(|((l, _), _)| *l == level) {
-            let _ = l;
-            out.insert((*code).to_owned(), Vec::with_capacity(counts.figures));
-        }
-        for f in 0..counts.figures {
-            let held = if self.viewer.role == Role::Analyst {
-                vec![false; index.len()]
-            } else {
-                let mut primary = vec![false; index.len()];
-                for (&(l, code), &g) in &index {
-                    let v = value(l, code, f);
-                    primary[g] = universe.group_size(g) < self.policy.min_group_schools
-                        || (v >= 1 && v < self.policy.suppress_below);
+        // Per figure, the groups held back: primary suppression, then whatever differencing
+        // would give away, then the partitions' rule, until nothing changes.
+        let n = index.len();
+        let mut held: Vec<Vec<bool>> = vec![vec![false; n]; counts.figures];
+        if self.viewer.role != Role::Analyst {
+            let mut extra: Vec<Vec<bool>> = vec![vec![false; n]; counts.figures];
+            loop {
+                for f in 0..counts.figures {
+                    let mut primary = extra[f].clone();
+                    for (&(l, code), &g) in &index {
+                        let v = value(l, code, f);
+                        primary[g] |= universe.group_size(g) < self.policy.min_group_schools
+                            || (v >= 1 && v < self.policy.suppress_below);
+                    }
+                    held[f] = universe.suppress(&primary);
                 }
-                universe.suppress(&primary)
-            };
-            for (&(l, code), &g) in index.iter().filter(|((l, _), _)| *l == level) {
-                let shown = if held[g] { Shown::Suppressed } else { Shown::Value(value(l, code, f)) };
-                if let Some(v) = out.get_mut(code) {
-                    v.push(shown);
+                // Figures of a partition sum to the group's (open) size: one held back alone
+                // is the size less the others, so hold back the smallest other one too.
+                let mut changed = false;
+                for part in &counts.partitions {
+                    for (&(l, code), &g) in &index {
+                        let hidden = part.iter().filter(|&&f| held[f][g]).count();
+                        if hidden == 1 {
+                            let partner =
+                                part.iter().copied().filter(|&f| !held[f][g]).min_by_key(|&f| (value(l, code, f), f));
+                            if let Some(f) = partner {
+                                extra[f][g] = true;
+                                changed = true;
+                            }
+                        }
+                    }
+                }
+                if !changed {
+                    break;
                 }
             }
         }
+        let mut out: HashMap<String, Vec<Shown<i64>>> = HashMap::new();
+        for (&(l, code), &g) in index.iter().filter(|((l, _), _)| *l == level) {
+            let figures = (0..counts.figures)
+                .map(|f| if held[f][g] { Shown::Suppressed } else { Shown::Value(value(l, code, f)) });
+            out.insert(code.to_owned(), figures.collect());
+        }
         for code in out.keys() {
-            self.note(field, None, Some(format!("{}:{code}", level_name(level))));
+            // An analyst's per-school figures name the school, so `inclusion audit --school` finds them.
+            let school = if level == GroupLevel::School { code.parse().ok() } else { None };
+            self.note(field, school, Some(format!("{}:{code}", level_name(level))));
         }
         out
     }

@@ -134,8 +134,9 @@ impl Gate {
     }
 
     /// A stored figure of a place above school level (`lad`, `la`, `regional`, `national`).
-    /// Restricted ones: districts only for school tokens and analysts, LA and above for all;
-    /// small counts suppressed for everyone but analysts.
+    /// Restricted ones: districts for analysts only (a stored district figure says nothing of
+    /// how many schools it covers, so neither the minimum group size nor differencing against the
+    /// LA can be checked); LA and above for all, small counts suppressed for all but analysts.
     pub(crate) fn place_value(
         &self,
         field: &'static str,
@@ -149,16 +150,19 @@ impl Gate {
             return Ok(Shown::Value(value));
         }
         let role = self.viewer.role;
-        let allowed = match role {
-            Role::Analyst | Role::School => true,
-            Role::Operator | Role::Public => level != "lad",
-        };
-        if !allowed {
+        if role != Role::Analyst && !matches!(level, "la" | "regional" | "national") {
             return Err(forbidden(format!(
-                "{field} of district {code} is restricted: districts' restricted figures are shown to school tokens and analysts; LA figures to everyone"
+                "{field} of {level} {code} is restricted: the LA's own figures below LA level are for analysts; read them by group (trainingEngagement) or at LA level"
             )));
         }
-        self.note(field, None, Some(format!("{level}:{code}")));
+        let group = match level {
+            "lad" => "DISTRICT",
+            "la" => "LA",
+            "regional" => "REGION",
+            "national" => "NATIONAL",
+            other => other,
+        };
+        self.note(field, None, Some(format!("{group}:{code}")));
         if role != Role::Analyst
             && unit == "count"
             && value.is_some_and(|v| v >= 1.0 && v < self.policy.suppress_below as f64)
@@ -205,6 +209,13 @@ impl Gate {
             return Ok(());
         }
         Err(forbidden(format!("{field}: filtering on {argument} reads restricted data; analysts only")))
+    }
+
+    /// Notes restricted facts about these schools shown by `field` (e.g. through a filter).
+    pub(crate) fn note_schools(&self, field: &'static str, urns: impl Iterator<Item = i32>) {
+        let mut log = self.log.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        log.fields.insert(field);
+        log.schools.extend(urns);
     }
 
     /// What the request has shown of restricted data, for the access log; `None` if nothing.

@@ -34,6 +34,9 @@ pub(crate) struct Loaders {
     pub training: Cached<TrainingByUrn>,
     pub school_cluster: Cached<ClusterOfSchool>,
     pub cluster_schools: Cached<SchoolsOfCluster>,
+    /// Codes of the restricted measures, read once per request when a figure needs them.
+    restricted: tokio::sync::OnceCell<std::collections::BTreeSet<String>>,
+    db: DatabaseConnection,
 }
 
 /// The request's loaders; an error (not a panic) if the request was not `prepare`d.
@@ -56,8 +59,20 @@ impl Loaders {
             designations: DataLoader::with_cache(DesignationsByUrn(db.clone()), spawn, HashMapCache::default()),
             training: DataLoader::with_cache(TrainingByUrn(db.clone()), spawn, HashMapCache::default()),
             school_cluster: DataLoader::with_cache(ClusterOfSchool(db.clone()), spawn, HashMapCache::default()),
-            cluster_schools: DataLoader::with_cache(SchoolsOfCluster(db), spawn, HashMapCache::default()),
+            cluster_schools: DataLoader::with_cache(SchoolsOfCluster(db.clone()), spawn, HashMapCache::default()),
+            restricted: tokio::sync::OnceCell::new(),
+            db,
         }
+    }
+
+    /// The measures whose figures are restricted.
+    pub async fn restricted_measures(&self) -> Result<&std::collections::BTreeSet<String>, Arc<store::Error>> {
+        self.restricted
+            .get_or_try_init(|| async {
+                let all = stats::measures(&self.db).await.map_err(Arc::new)?;
+                Ok(all.into_iter().filter(|m| m.disclosure != "published").map(|m| m.code).collect())
+            })
+            .await
     }
 }
 

@@ -97,6 +97,10 @@ impl RegisterQuery {
         let mut rows = q::srps(db, &filter, after, first as u64 + 1).await.map_err(internal)?;
         let has_next = rows.len() > first;
         rows.truncate(first);
+        if filter.sla_signed.is_some() {
+            // The filter itself says each host's SLA status: the access log names them.
+            gate(ctx)?.note_schools("Query.srps", rows.iter().map(|r| r.host_urn));
+        }
         budget::charge(ctx, rows.len())?;
         let mut conn = Connection::with_additional_fields(after.is_some(), has_next, SrpListInfo { filter });
         conn.edges.extend(rows.into_iter().map(|m| Edge::new(m.id, Srp::from(m))));
@@ -163,8 +167,13 @@ impl RegisterQuery {
         let viewer = gate.viewer();
         let la = match (la_code, viewer.role, viewer.urn) {
             (Some(la), ..) => Some(la),
+            // A school token's groups are always those of one LA, so no two requests see
+            // differently bounded groups.
             (None, Role::School, Some(urn)) => {
-                loaders(ctx)?.schools.load_one(urn).await.map_err(internal)?.and_then(|s| s.la_code)
+                match loaders(ctx)?.schools.load_one(urn).await.map_err(internal)?.and_then(|s| s.la_code) {
+                    Some(la) => Some(la),
+                    None => return Err(bad_input("this token's school has no LA in GIAS: pass laCode")),
+                }
             }
             (None, ..) => None,
         };
@@ -184,7 +193,8 @@ impl RegisterQuery {
             .into_iter()
             .collect();
         // Figures 0-3: schools in none, one, two, three or more programmes; then one per programme.
-        let mut counts = GroupCounts { figures: 4 + programmes.len(), values: HashMap::new() };
+        let mut counts =
+            GroupCounts { figures: 4 + programmes.len(), values: HashMap::new(), partitions: vec![vec![0, 1, 2, 3]] };
         for (l, rows) in &per_level {
             for r in rows {
                 let v = counts.values.entry((*l, r.code.clone())).or_insert_with(|| vec![0; 4 + programmes.len()]);
@@ -199,7 +209,9 @@ impl RegisterQuery {
             }
         }
         let shown = gate.group_counts(FIELD, level, &members, &counts);
-        let rows = per_level.remove(&level).unwrap_or_default();
+        let mut rows = per_level.remove(&level).unwrap_or_default();
+        // The same order on both backends (their collations differ).
+        rows.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.code.cmp(&b.code)));
         budget::charge(ctx, rows.len())?;
         Ok(rows
             .into_iter()

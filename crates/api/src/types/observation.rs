@@ -7,7 +7,7 @@ use store::query::stats::ObservationFilter;
 
 use crate::budget;
 use crate::disclosure::{Sensitivity, gate};
-use crate::error::{bad_input, internal};
+use crate::error::{bad_input, forbidden, internal};
 use crate::input;
 use crate::loaders::{ObsKey, loaders};
 
@@ -143,12 +143,33 @@ pub(crate) async fn observations_of(
     query: Option<ObservationQuery>,
 ) -> Result<Vec<Observation>> {
     let filter = query.unwrap_or_default().into_filter()?;
-    let key = ObsKey { level: level.to_owned(), code: code.to_owned(), filter };
     let loaders = loaders(ctx)?;
+    let gate = gate(ctx)?;
+    if level == "school" {
+        // Decided by what the question can select, before any row is read: whether a school
+        // holds restricted figures is not to be learnt from FORBIDDEN coming or not.
+        let urn = code.parse::<i32>().map_err(|_| bad_input(format!("{code:?} is not a URN")))?;
+        let restricted = loaders.restricted_measures().await.map_err(internal)?;
+        let asks = match &filter.measures {
+            Some(codes) => codes.iter().any(|c| restricted.contains(c)),
+            None => !restricted.is_empty(),
+        };
+        if asks {
+            gate.school_value(field, urn, Sensitivity::Restricted, ()).map_err(|e| {
+                if filter.measures.is_none() {
+                    forbidden(format!(
+                        "{field} of school {urn} without `measures` would include restricted figures: name published measures (see `measures {{ code disclosure }}`)"
+                    ))
+                } else {
+                    e
+                }
+            })?;
+        }
+    }
+    let key = ObsKey { level: level.to_owned(), code: code.to_owned(), filter };
     let rows = loaders.observations.load_one(key).await.map_err(internal)?.unwrap_or_default();
     let codes: std::collections::BTreeSet<String> = rows.iter().map(|r| r.measure_code.clone()).collect();
     let measures = loaders.measures.load_many(codes).await.map_err(internal)?;
-    let gate = gate(ctx)?;
     let mut out = Vec::with_capacity(rows.len());
     for row in rows {
         // A figure whose measure is gone is treated as restricted: fail closed.

@@ -72,9 +72,19 @@ impl From<srp::Model> for Srp {
     }
 }
 
-/// Values the LA's register holds are restricted; GIAS's are open. Decided per value, by source.
+/// Values the LA's register holds are restricted; GIAS's are open. Decided per value by its
+/// source: a provision the register has ever listed (today or before it was dropped, when its
+/// values are kept) has its register values, on roll and occupancy restricted, so neither a
+/// dropped entry nor the difference between `FORBIDDEN` and a GIAS figure gives them away.
 fn register_value(m: &srp::Model) -> Sensitivity {
-    if m.in_register { Sensitivity::Restricted } else { Sensitivity::Published }
+    let from_register = m.in_register
+        || m.register_hash.is_some()
+        || m.commissioned_places.is_some()
+        || m.register_on_roll.is_some()
+        || m.sla_signed.is_some()
+        || m.sla_date.is_some()
+        || m.provider.is_some();
+    if from_register { Sensitivity::Restricted } else { Sensitivity::Published }
 }
 
 #[ComplexObject]
@@ -91,18 +101,15 @@ impl Srp {
         gate(ctx)?.school_value("Srp.places", m.host_urn, register_value(m), m.commissioned_places)
     }
 
-    /// Pupils on roll: the register's figure (restricted), else GIAS's (open).
+    /// Pupils on roll: the register's figure, else GIAS's; restricted for a provision the
+    /// register lists or listed.
     async fn on_roll(&self, ctx: &Context<'_>) -> Result<Option<i32>> {
         let m = &self.record;
-        let (value, sensitivity) = match m.register_on_roll {
-            Some(n) => (Some(n), Sensitivity::Restricted),
-            None => (m.gias_on_roll, Sensitivity::Published),
-        };
-        gate(ctx)?.school_value("Srp.onRoll", m.host_urn, sensitivity, value)
+        gate(ctx)?.school_value("Srp.onRoll", m.host_urn, register_value(m), m.register_on_roll.or(m.gias_on_roll))
     }
 
     /// Pupils on roll ÷ commissioned places, else ÷ GIAS capacity; null without both figures.
-    /// Restricted when either part comes from the register.
+    /// Restricted for a provision the register lists or listed.
     async fn occupancy(&self, ctx: &Context<'_>) -> Result<Option<f64>> {
         let m = &self.record;
         let on_roll = m.register_on_roll.or(m.gias_on_roll);
@@ -111,12 +118,7 @@ impl Srp {
             (Some(r), Some(b)) if b > 0 => Some(f64::from(r) / f64::from(b)),
             _ => None,
         };
-        let sensitivity = if m.register_on_roll.is_some() || m.commissioned_places.is_some() {
-            Sensitivity::Restricted
-        } else {
-            Sensitivity::Published
-        };
-        gate(ctx)?.school_value("Srp.occupancy", m.host_urn, sensitivity, value)
+        gate(ctx)?.school_value("Srp.occupancy", m.host_urn, register_value(m), value)
     }
 
     /// Whether the service level agreement is signed (register; restricted).

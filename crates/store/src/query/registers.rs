@@ -127,18 +127,3 @@ pub async fn training_by_urns(
         .all(db)
         .await?)
 }
-
-/// Open schools of an LA (or all), for engagement summaries.
-pub async fn open_schools(db: &impl ConnectionTrait, la_code: Option<&str>) -> Result<Vec<school::Model>, Error> {
-    let mut q = school::Entity::find()
-        .filter(school::Column::Status.ne("Closed"))
-        .filter(school::Column::InLatestExtract.eq(true));
-    if let Some(la) = la_code {
-        q = q.filter(school::Column::LaCode.eq(la));
-    }
-    Ok(q.all(db).await?)
-}
-
-pub async fn all_training(db: &impl ConnectionTrait) -> Result<Vec<training_enrolment::Model>, Error> {
-    Ok(training_enrolment::Entity::find().all(db).await?)
-}
