@@ -7,6 +7,7 @@ mod ees;
 mod ees_bulk;
 mod gias_import;
 mod graphql_api;
+mod hardening;
 mod registers;
 mod schema_drift;
 mod server_http;

@@ -68,7 +68,7 @@ pub struct Api {
     schema: AppSchema,
     db: DatabaseConnection,
     policy: Policy,
-    max_rows: usize,
+    limits: Limits,
 }
 
 impl Api {
@@ -76,27 +76,32 @@ impl Api {
         let mut builder = Schema::build(Query::default(), EmptyMutation, EmptySubscription)
             .data(db.clone())
             .data(settings.limits)
-            // Depth and expanded size are checked on the parsed query (introspection's nesting
-            // aside), before validation; complexity by async-graphql.
-            .extension(shape::QueryShape { max_depth: settings.limits.depth })
+            // Depth and expanded size are checked in `execute` (introspection's nesting aside);
+            // complexity by async-graphql.
             .limit_complexity(settings.limits.complexity);
         if !settings.introspection {
             // Off in the executor too: a `__schema` inside a fragment still answers nothing.
             builder = builder.disable_introspection().extension(introspection::NoIntrospection);
         }
-        Self { schema: builder.finish(), db, policy: settings.policy, max_rows: settings.limits.max_rows }
+        Self { schema: builder.finish(), db, policy: settings.policy, limits: settings.limits }
     }
 
     /// Runs one request as `viewer`, with its own batch loaders and disclosure gate, and writes
     /// the access log entry if it showed restricted data.
-    pub async fn execute(&self, request: async_graphql::Request, viewer: Viewer) -> async_graphql::Response {
+    pub async fn execute(&self, mut request: async_graphql::Request, viewer: Viewer) -> async_graphql::Response {
+        // Parsed and measured here, before async-graphql's own checks, which expand fragments
+        // (a doubling fragment chain would take minutes there).
+        let measured = request.parsed_query().and_then(|doc| shape::check(doc, self.limits.depth));
+        if let Err(e) = measured {
+            return async_graphql::Response::from_errors(vec![e]);
+        }
         let gate = Arc::new(disclosure::Gate::new(viewer, self.policy));
         let query = request.query.clone();
         let operation = request.operation_name.clone();
         let request = request
             .data(loaders::Loaders::new(self.db.clone()))
             .data(gate.clone())
-            .data(budget::RowBudget::new(self.max_rows));
+            .data(budget::RowBudget::new(self.limits.max_rows));
         let response = self.schema.execute(request).await;
         audit::log_access(&self.db, &gate, &query, operation.as_deref(), response).await
     }

@@ -1,28 +1,17 @@
-//! The shape of a query, checked right after parsing and before anything else looks at it: how
+//! The shape of a query, checked right after parsing and before anything else looks at it
+//! (`Api::execute`): how
 //! deep it nests (introspection's own nesting aside, so GraphiQL's docs work under the default
 //! limit) and how many fields it comes to once its fragments are expanded. A 1.5 KB query whose
 //! fragments double at each level expands to millions of fields; counting with one memo per
 //! fragment refuses it in microseconds, before validation would spend minutes on it.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
-use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextParseQuery};
 use async_graphql::parser::types::{ExecutableDocument, FragmentDefinition, Selection, SelectionSet};
-use async_graphql::{Name, Positioned, ServerError, ServerResult, Variables};
+use async_graphql::{Name, Positioned, ServerError};
 
 /// Fields a query may come to once fragments are expanded.
 pub const MAX_EXPANDED_FIELDS: u64 = 20_000;
-
-pub(crate) struct QueryShape {
-    pub max_depth: usize,
-}
-
-impl ExtensionFactory for QueryShape {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(QueryShape { max_depth: self.max_depth })
-    }
-}
 
 fn refuse(message: String) -> ServerError {
     let mut err = ServerError::new(message, None);
@@ -81,7 +70,7 @@ impl<'a> Walker<'a> {
 }
 
 /// Checks a parsed document; the error says what is too big and by how much.
-pub(crate) fn check(doc: &ExecutableDocument, max_depth: usize) -> Result<(), ServerError> {
+pub fn check(doc: &ExecutableDocument, max_depth: usize) -> Result<(), ServerError> {
     let mut walker = Walker { fragments: &doc.fragments, memo: HashMap::new() };
     for (_, op) in doc.operations.iter() {
         let size = walker.set(&op.node.selection_set.node);
@@ -96,21 +85,6 @@ pub(crate) fn check(doc: &ExecutableDocument, max_depth: usize) -> Result<(), Se
         }
     }
     Ok(())
-}
-
-#[async_graphql::async_trait::async_trait]
-impl Extension for QueryShape {
-    async fn parse_query(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        query: &str,
-        variables: &Variables,
-        next: NextParseQuery<'_>,
-    ) -> ServerResult<ExecutableDocument> {
-        let doc = next.run(ctx, query, variables).await?;
-        check(&doc, self.max_depth)?;
-        Ok(doc)
-    }
 }
 
 #[cfg(test)]

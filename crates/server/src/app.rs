@@ -53,6 +53,7 @@ impl App {
             api: api::Api::new(db.clone(), config.api),
             auth: Arc::new(api::auth::Authenticator::new(db.clone(), config.require_token, config.token_cache)),
             limits: config.http,
+            in_flight: tokio::sync::Semaphore::new(config.http.max_concurrent.max(1)),
         });
         let route = Route::new()
             .at("/graphql", get(graphiql::page).post(graphql_http::post))

@@ -20,11 +20,14 @@ pub struct HttpLimits {
     pub max_body_bytes: usize,
     /// From the first byte of the body to the last byte of the answer.
     pub timeout: Duration,
+    /// GraphQL requests executed at once; more wait their turn (within `timeout`), so a flood
+    /// of heavy queries cannot take every database connection from `/healthz` and the others.
+    pub max_concurrent: usize,
 }
 
 impl Default for HttpLimits {
     fn default() -> Self {
-        Self { max_body_bytes: 1024 * 1024, timeout: Duration::from_secs(30) }
+        Self { max_body_bytes: 1024 * 1024, timeout: Duration::from_secs(30), max_concurrent: 8 }
     }
 }
 
@@ -116,6 +119,7 @@ pub struct GraphqlEndpoint {
     pub api: api::Api,
     pub auth: Arc<api::auth::Authenticator>,
     pub limits: HttpLimits,
+    pub in_flight: tokio::sync::Semaphore,
 }
 
 #[handler]
@@ -181,6 +185,9 @@ async fn run(ep: &GraphqlEndpoint, headers: &HeaderMap, body: Body, id: &str) ->
     let request: async_graphql::Request = match parse_request(&bytes) {
         Ok(r) => r,
         Err(why) => return refusal(StatusCode::BAD_REQUEST, answer, "BAD_REQUEST", &why, id),
+    };
+    let Ok(_turn) = ep.in_flight.acquire().await else {
+        return refusal(StatusCode::SERVICE_UNAVAILABLE, answer, "SHUTTING_DOWN", "the server is stopping", id);
     };
     let response = ep.api.execute(request, viewer).await;
     let mut body =

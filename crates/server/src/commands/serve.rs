@@ -27,6 +27,7 @@ pub(crate) fn config(args: &ServeArgs) -> AppConfig {
         http: HttpLimits {
             max_body_bytes: usize::try_from(args.max_body_bytes).unwrap_or(usize::MAX),
             timeout: Duration::from_secs(args.request_timeout),
+            max_concurrent: usize::try_from(args.max_concurrent_requests).unwrap_or(usize::MAX),
         },
         cors_origins: args.cors_origins.iter().map(|o| o.trim().to_owned()).filter(|o| !o.is_empty()).collect(),
     }
