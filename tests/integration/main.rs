@@ -8,6 +8,7 @@ mod ees_bulk;
 mod gias_import;
 mod graphql_api;
 mod hardening;
+mod http_audit;
 mod registers;
 mod schema_drift;
 mod server_http;
