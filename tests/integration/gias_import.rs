@@ -17,6 +17,34 @@ crate::on_both_backends! {
     bad_rows_are_rejected_with_line_and_column => bad_rows_are_rejected_with_line_and_column;
     broken_files_import_nothing => broken_files_import_nothing;
     a_sharp_drop_is_refused_unless_forced => a_sharp_drop_is_refused_unless_forced;
+    an_extract_cut_off_mid_row_changes_nothing => an_extract_cut_off_mid_row_changes_nothing;
+}
+
+/// The download interrupted in its last row: refused whole; the school that row was about keeps
+/// every field and its SEN provision.
+async fn an_extract_cut_off_mid_row_changes_nothing(t: TestDb) {
+    let db = &t.db;
+    run(db, &gias_job(fixture::gias("basic.csv"), None), &NoProgress).await.unwrap();
+    let snapshot = || async {
+        let schools = school::Entity::find().order_by_asc(school::Column::Urn).all(db).await.unwrap();
+        let sen = school_sen_provision::Entity::find().all(db).await.unwrap().len();
+        (format!("{schools:?}"), sen)
+    };
+    let before = snapshot().await;
+    let raw = std::fs::read(fixture::gias("basic.csv")).unwrap();
+    let body = raw.strip_suffix(b"\r\n").unwrap_or(&raw);
+    let last = body.iter().rposition(|b| *b == b'\n').unwrap() + 1;
+    // Keep the first 30 fields of the last row, as a dropped connection would.
+    let mut cut_at = last;
+    for _ in 0..30 {
+        cut_at += body[cut_at..].windows(3).position(|w| w == b"\",\"").unwrap() + 3;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("edubasealldata20261201.csv");
+    std::fs::write(&path, &body[..cut_at - 2]).unwrap();
+    let err = run(db, &gias_job(path, None), &NoProgress).await.unwrap_err();
+    assert!(err.to_string().contains("looks cut off"), "{err}");
+    assert_eq!(snapshot().await, before, "nothing imported");
 }
 
 async fn first_import_fills_schools_srps_and_places(t: TestDb) {

@@ -7,6 +7,10 @@ pub enum Error {
     Empty { file: String },
     #[error("{file}: the file has a header but no data rows")]
     NoRows { file: String },
+    #[error(
+        "{file}:{line}: the last row has {found} of the header's {expected} fields and no line end: the file looks cut off (an interrupted download?); nothing imported"
+    )]
+    Truncated { file: String, line: u64, found: usize, expected: usize },
     #[error("{file}: not a CSV text file ({reason})")]
     NotText { file: String, reason: String },
     #[error("{file}: required column{} missing: {}", if columns.len() == 1 { " is" } else { "s are" }, columns.join(", "))]

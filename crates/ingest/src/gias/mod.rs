@@ -32,6 +32,10 @@ pub struct GiasReader<R: Read> {
     columns: Columns,
     encoding: TextEncoding,
     record: csv::ByteRecord,
+    /// A record read ahead (after a short one, to tell a cut-off file from a bad row).
+    ahead: Option<csv::ByteRecord>,
+    /// Fields in the header: a record with fewer is broken.
+    width: usize,
     header_issues: Vec<ImportIssue>,
     rows: u64,
 }
@@ -55,6 +59,8 @@ impl<R: Read> GiasReader<R> {
             columns,
             encoding,
             record: csv::ByteRecord::new(),
+            ahead: None,
+            width: header.len(),
             header_issues,
             rows: 0,
         })
@@ -68,7 +74,13 @@ impl<R: Read> GiasReader<R> {
     /// The next row, `Ok(None)` at the end, or an error when the CSV itself is broken.
     pub fn next_row(&mut self) -> Result<Option<GiasRow>, Error> {
         loop {
-            let more = self.csv.read_byte_record(&mut self.record).map_err(|e| csv_error(&self.file, &e))?;
+            let more = match self.ahead.take() {
+                Some(r) => {
+                    self.record = r;
+                    true
+                }
+                None => self.csv.read_byte_record(&mut self.record).map_err(|e| csv_error(&self.file, &e))?,
+            };
             if !more {
                 if self.rows == 0 {
                     return Err(Error::NoRows { file: self.file.clone() });
@@ -82,8 +94,38 @@ impl<R: Read> GiasReader<R> {
             self.rows += 1;
             // csv's own line count lags by one after a CRLF terminator: count newlines instead.
             let line = self.lines.line_at(self.record.position().map_or(0, |p| p.byte()));
+            if self.record.len() < self.width {
+                return self.short_row(line).map(Some);
+            }
             return Ok(Some(row::parse_row(&self.file, line, &self.record, &self.columns, self.encoding)));
         }
+    }
+}
+
+impl<R: Read> GiasReader<R> {
+    /// A record with fewer fields than the header: the file is cut off if it is the last one and
+    /// unfinished (refused whole), else the row is rejected; never read as blanks.
+    fn short_row(&mut self, line: u64) -> Result<GiasRow, Error> {
+        let found = self.record.len();
+        let mut next = csv::ByteRecord::new();
+        let more = self.csv.read_byte_record(&mut next).map_err(|e| csv_error(&self.file, &e))?;
+        if !more && !self.lines.ends_in_newline() {
+            return Err(Error::Truncated { file: self.file.clone(), line, found, expected: self.width });
+        }
+        if more {
+            self.ahead = Some(next);
+        }
+        let message = format!("the row has {found} fields, the header {}: a cut-off or mis-quoted row", self.width);
+        let la = self
+            .record
+            .get(self.columns.la_code)
+            .map(|b| row::decode(b, self.encoding).trim().to_owned())
+            .filter(|s| !s.is_empty());
+        Ok(GiasRow::Rejected {
+            line,
+            la,
+            issues: vec![ImportIssue::row_error(&self.file, line, "URN", "short_row", message)],
+        })
     }
 }
 

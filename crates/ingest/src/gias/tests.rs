@@ -161,3 +161,40 @@ fn a_utf8_file_with_bom_reads_its_first_header() {
     assert_eq!(establishment(&rows[0]).name, "\u{201c}Quoted\u{201d} School");
     assert!(matches!(rows[0], GiasRow::Establishment { line: 2, .. }));
 }
+
+#[test]
+fn a_file_cut_off_in_its_last_row_is_refused_and_a_short_row_inside_is_rejected() {
+    let raw = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/test_data/gias/basic.csv")).unwrap();
+    let text: String = String::from_utf8_lossy(&raw).chars().filter(char::is_ascii).collect();
+    let body = text.trim_end();
+    // Cut after the 50th field of the last row, no line end: the whole file is refused.
+    let last_start = body.rfind('\n').unwrap() + 1;
+    let at = body[last_start..].match_indices("\",\"").nth(49).unwrap().0 + last_start + 1;
+    let cut = &body[..at];
+    let mut reader = GiasReader::new("cut.csv", cut.as_bytes(), TextEncoding::Utf8).unwrap();
+    let err = loop {
+        match reader.next_row() {
+            Ok(Some(_)) => {}
+            Ok(None) => panic!("a cut-off file was read to the end"),
+            Err(e) => break e,
+        }
+    };
+    assert!(matches!(err, Error::Truncated { .. }), "{err}");
+    assert!(err.to_string().contains("looks cut off"), "{err}");
+    // The same short row with a line end and rows after it: rejected, the others read.
+    let mut lines: Vec<String> = body.lines().map(str::to_owned).collect();
+    let short = cut[last_start..].to_owned();
+    lines.insert(2, short);
+    let joined = lines.join("\r\n") + "\r\n";
+    let rows: Vec<GiasRow> =
+        GiasReader::new("short.csv", joined.as_bytes(), TextEncoding::Utf8).unwrap().collect::<Result<_, _>>().unwrap();
+    let rejected: Vec<&GiasRow> = rows.iter().filter(|r| matches!(r, GiasRow::Rejected { .. })).collect();
+    assert_eq!(rejected.len(), 1);
+    let GiasRow::Rejected { line, issues, .. } = rejected[0] else { unreachable!() };
+    assert_eq!(*line, 3);
+    assert!(issues[0].message.contains("a cut-off or mis-quoted row"), "{:?}", issues[0]);
+    // A file that simply lacks a final line end, its last row whole, still reads every row.
+    let rows: Vec<GiasRow> =
+        GiasReader::new("noeol.csv", body.as_bytes(), TextEncoding::Utf8).unwrap().collect::<Result<_, _>>().unwrap();
+    assert_eq!(rows.len(), body.lines().count() - 1);
+}
