@@ -46,8 +46,9 @@ impl SourceFile {
         })
     }
 
-    /// Keeps the input: a copy in `archive_dir` (when given) and a `source_file` row. Done before
-    /// the import itself, so even a failed run leaves a record of what it was given.
+    /// Keeps the input: a copy in `archive_dir` (when given) and a `source_file` row. Done once the
+    /// file-level checks pass and before the rows are written, so a run that fails on its rows
+    /// still leaves a record of what it was given, and a refused file leaves nothing on disk.
     pub(crate) async fn keep(
         &self,
         db: &sea_orm::DatabaseConnection,

@@ -207,13 +207,14 @@ async fn import(
         None => source.name.clone(),
     };
     let display_name = origin.clone().unwrap_or_else(|| source.name.clone());
-    source.keep(db, Some(&job.archive_dir), origin.as_deref()).await.map_err(fail)?;
     if source.bytes == 0 {
         return Err(fail(ingest::Error::Empty { file: report_name.clone() }.into()));
     }
     if let Err(reason) = &source.encoding {
         return Err(fail(ingest::Error::NotText { file: report_name.clone(), reason: reason.clone() }.into()));
     }
+    // Archived once the file-level checks pass: a refused download is not kept.
+    source.keep(db, Some(&job.archive_dir), origin.as_deref()).await.map_err(fail)?;
     let file = File::open(&path).map_err(|e| fail(Error::Io { path: report_name.clone(), source: e }))?;
     progress.start(source.bytes);
     let read = Arc::new(AtomicU64::new(0));

@@ -63,7 +63,6 @@ async fn import(
     let source = SourceFile::scan(&job.path).map_err(|e| (e, None))?;
     let sha = Some(source.sha256.clone());
     let fail = |e: Error| (e, sha.clone());
-    source.keep(db, job.archive_dir.as_deref(), None).await.map_err(fail)?;
     if source.bytes == 0 {
         return Err(fail(ingest::Error::Empty { file: source.name.clone() }.into()));
     }
@@ -71,6 +70,8 @@ async fn import(
         .encoding
         .clone()
         .map_err(|reason| fail(ingest::Error::NotText { file: source.name.clone(), reason }.into()))?;
+    // Archived once the file-level checks pass: a refused upload is not kept.
+    source.keep(db, job.archive_dir.as_deref(), None).await.map_err(fail)?;
 
     let file = File::open(&job.path).map_err(|e| fail(Error::Io { path: source.name.clone(), source: e }))?;
     progress.start(source.bytes);

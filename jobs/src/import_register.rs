@@ -104,10 +104,11 @@ async fn import(
     let source = SourceFile::scan(&job.path).map_err(|e| (e, None))?;
     let sha = Some(source.sha256.clone());
     let fail = |e: Error| (e, sha.clone());
+    // Archived once the workbook opens and reads: a refused upload is not kept.
+    let records = Records::read(job).map_err(|e| fail(e.into()))?;
     if !job.dry_run {
         source.keep(db, job.archive_dir.as_deref(), None).await.map_err(fail)?;
     }
-    let records = Records::read(job).map_err(|e| fail(e.into()))?;
     let (file, sheet, read, rejected, mut issues) = records.header();
 
     let txn = db.begin().await.map_err(|e| fail(e.into()))?;

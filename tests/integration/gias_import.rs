@@ -199,14 +199,28 @@ async fn broken_files_import_nothing(t: TestDb) {
     assert_eq!(runs.iter().map(|r| r.status.as_str()).collect::<Vec<_>>(), vec!["failed"; 4]);
     assert_eq!(runs[2].error_summary.as_deref(), Some("no-urn.csv: required column is missing: URN"));
 
-    // A download cut off mid-row: the partial last row is rejected, never imported half-read.
+    // A download cut off mid-row: the whole file is refused (the cut may hide more), nothing
+    // imported, and the refused file is not archived.
     let mut cut = std::fs::read(fixture::gias("basic.csv")).unwrap();
     cut.extend_from_slice(b"\"119999,\"886");
     let path = dir.path().join("cut-off.csv");
     std::fs::write(&path, cut).unwrap();
-    let s = run(db, &gias_job(path, None), &NoProgress).await.unwrap();
-    assert_eq!((s.counts.inserted, s.counts.rejected), (18, 1));
-    assert!(school::Entity::find_by_id(119999).one(db).await.unwrap().is_none());
+    let archive = dir.path().join("archive");
+    let job = jobs::import_gias::GiasImport { archive_dir: Some(archive.clone()), ..gias_job(path, None) };
+    let err = run(db, &job, &NoProgress).await.unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "cut-off.csv:20: the last row has 1 of the header's 140 fields and no line end: the file looks cut off (an interrupted download?); nothing imported"
+    );
+    assert_eq!(school::Entity::find().count(db).await.unwrap(), 0);
+    // The refused empty and binary files were not archived either; the cut-off one passed the
+    // file-level checks (it is text) and is kept as the input of a failed run.
+    let kept = std::fs::read_dir(&archive).map(|d| d.count()).unwrap_or(0);
+    assert!(kept <= 1, "{kept} files archived");
+    let empty = dir.path().join("empty.csv");
+    let job = jobs::import_gias::GiasImport { archive_dir: Some(archive.clone()), ..gias_job(empty, None) };
+    run(db, &job, &NoProgress).await.unwrap_err();
+    assert_eq!(std::fs::read_dir(&archive).map(|d| d.count()).unwrap_or(0), kept, "an empty file is not archived");
 }
 
 async fn a_sharp_drop_is_refused_unless_forced(t: TestDb) {

@@ -17,6 +17,8 @@ pub struct TextSniffer {
     started: bool,
     bytes: u64,
     nul_at: Option<u64>,
+    /// The first bytes, to recognise UTF-16 (a BOM, or every other byte NUL).
+    head: Vec<u8>,
 }
 
 impl TextSniffer {
@@ -26,6 +28,10 @@ impl TextSniffer {
 
     pub fn update(&mut self, chunk: &[u8]) {
         self.started = true;
+        if self.head.len() < 64 {
+            let take = (64 - self.head.len()).min(chunk.len());
+            self.head.extend_from_slice(&chunk[..take]);
+        }
         if self.nul_at.is_none()
             && let Some(i) = chunk.iter().position(|&b| b == 0)
         {
@@ -51,10 +57,24 @@ impl TextSniffer {
 
     /// The encoding to read with, or why the bytes are not a text file.
     pub fn finish(self) -> Result<TextEncoding, String> {
+        if self.is_utf16() {
+            return Err("UTF-16 text (Excel's \"Unicode Text\"), not UTF-8 or Windows-1252: in Excel, Save As \"CSV UTF-8 (Comma delimited)\" and import that".to_owned());
+        }
         if let Some(at) = self.nul_at {
             return Err(format!("binary data: a NUL byte at offset {at}"));
         }
         if self.utf8_valid && self.carry.is_empty() { Ok(TextEncoding::Utf8) } else { Ok(TextEncoding::Windows1252) }
+    }
+
+    fn is_utf16(&self) -> bool {
+        let h = &self.head;
+        if h.starts_with(&[0xFF, 0xFE]) || h.starts_with(&[0xFE, 0xFF]) {
+            return true;
+        }
+        // ASCII text in UTF-16 without a BOM: NUL at every odd (LE) or every even (BE) offset.
+        let pairs: Vec<&[u8]> = h.chunks_exact(2).collect();
+        pairs.len() >= 4
+            && (pairs.iter().all(|p| p[1] == 0 && p[0] != 0) || pairs.iter().all(|p| p[0] == 0 && p[1] != 0))
     }
 
     pub fn bytes(&self) -> u64 {
@@ -85,6 +105,16 @@ mod tests {
     #[test]
     fn a_windows_1252_apostrophe_is_not_utf8() {
         assert_eq!(sniff(b"St Mary\x92s"), Ok(TextEncoding::Windows1252));
+    }
+
+    #[test]
+    fn utf16_is_named_with_the_way_out() {
+        let utf16le: Vec<u8> = "\u{feff}URN,LA (code)\r\n".encode_utf16().flat_map(u16::to_le_bytes).collect();
+        let err = sniff(&utf16le).unwrap_err();
+        assert!(err.starts_with("UTF-16 text") && err.contains("CSV UTF-8"), "{err}");
+        let no_bom: Vec<u8> = "URN,LA (code)\r\n".encode_utf16().flat_map(u16::to_be_bytes).collect();
+        assert!(sniff(&no_bom).unwrap_err().starts_with("UTF-16 text"));
+        assert!(sniff(b"URN,LA").is_ok());
     }
 
     #[test]
