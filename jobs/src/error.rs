@@ -25,6 +25,10 @@ pub enum Error {
     NoMapping { dataset: String, known: String },
     #[error("the ZIP {file} holds no CSV file")]
     EmptyZip { file: String },
+    #[error(
+        "refused: {rejected} of {read} rows were rejected, so nothing was imported; is this the right file for --kind {kind}? First problems: {first}"
+    )]
+    MostlyRejected { kind: String, read: u64, rejected: u64, first: String },
 }
 
 impl From<store::DbErr> for Error {

@@ -110,6 +110,12 @@ async fn import(
         source.keep(db, job.archive_dir.as_deref(), None).await.map_err(fail)?;
     }
     let (file, sheet, read, rejected, mut issues) = records.header();
+    // A file rejected row by row is the wrong file or kind, not data to half-import.
+    if read >= 20 && rejected * 2 > read {
+        let first: Vec<String> = issues.iter().filter(|i| i.row.is_some()).take(3).map(ToString::to_string).collect();
+        let kind = format!("{:?}", job.kind).to_lowercase();
+        return Err(fail(Error::MostlyRejected { kind, read, rejected, first: first.join("; ") }));
+    }
 
     let txn = db.begin().await.map_err(|e| fail(e.into()))?;
     let totals = match records.write(&txn, run_id, job.today).await {

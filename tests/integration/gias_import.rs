@@ -249,3 +249,37 @@ async fn a_sharp_drop_is_refused_unless_forced(t: TestDb) {
     assert_eq!(forced.counts.updated, 10);
     assert_eq!(forced.flagged_missing.len(), 50);
 }
+
+crate::on_both_backends! {
+    a_run_stores_at_most_ten_thousand_issues => a_run_stores_at_most_ten_thousand_issues;
+}
+
+/// A file rejected row by row does not write an issue row per row past the cap; the last one
+/// says how many were left out.
+async fn a_run_stores_at_most_ten_thousand_issues(t: TestDb) {
+    let db = &t.db;
+    let raw = String::from_utf8_lossy(&std::fs::read(fixture::gias("basic.csv")).unwrap()).into_owned();
+    let mut lines = raw.lines();
+    let header = lines.next().unwrap();
+    let good = lines.next().unwrap();
+    let mut body = format!("{header}\r\n{good}\r\n");
+    let bad = good.replacen(&good[..good.find(',').unwrap()], "\"X1\"", 1);
+    for _ in 0..10_050 {
+        body.push_str(&bad);
+        body.push_str("\r\n");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("mostly-bad.csv");
+    std::fs::write(&path, body).unwrap();
+    let s = run(db, &gias_job(path, None), &NoProgress).await.unwrap();
+    assert_eq!(s.counts.rejected, 10_050);
+    let stored = import_issue::Entity::find().filter(import_issue::Column::RunId.eq(s.run_id)).count(db).await.unwrap();
+    assert_eq!(stored, store::runs::MAX_STORED_ISSUES as u64 + 1);
+    let last = import_issue::Entity::find()
+        .filter(import_issue::Column::Code.eq("issues_omitted"))
+        .one(db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(last.message, "50 more issues not stored (the first 10000 are)");
+}

@@ -197,3 +197,29 @@ async fn a_newer_register_closes_what_it_no_longer_lists(t: TestDb) {
     let bearsted_row = srp::Entity::find().filter(srp::Column::HostUrn.eq(118312)).one(db).await.unwrap().unwrap();
     assert!(bearsted_row.in_register);
 }
+
+crate::on_both_backends! {
+    a_register_rejected_row_by_row_imports_nothing => a_register_rejected_row_by_row_imports_nothing;
+}
+
+/// The wrong file (or kind): most rows rejected, so nothing is written, and the error shows the
+/// first problems.
+async fn a_register_rejected_row_by_row_imports_nothing(t: TestDb) {
+    use sea_orm::EntityTrait;
+    let db = &t.db;
+    jobs::import_gias::run(db, &crate::gias_job(fixture::gias("basic.csv"), None), &NoProgress).await.unwrap();
+    let before = store::entity::srp::Entity::find().all(db).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut body = String::from("URN,SRP name,Provision type,Need type,Commissioned places,On roll\n");
+    for i in 0..40 {
+        body.push_str(&format!("ABC{i},Base {i},Resourced provision,ASD,10,8\n"));
+    }
+    body.push_str("118312,Bearsted ASD base,Resourced provision,ASD,15,12\n");
+    let path = dir.path().join("wrong.csv");
+    std::fs::write(&path, body).unwrap();
+    let err = run(db, &RegisterImport { path, ..job(Kind::Srp, "unused") }).await.unwrap_err();
+    let text = err.to_string();
+    assert!(text.starts_with("refused: 40 of 41 rows were rejected, so nothing was imported"), "{text}");
+    assert!(text.contains("URN is not a number"), "{text}");
+    assert_eq!(store::entity::srp::Entity::find().all(db).await.unwrap(), before);
+}

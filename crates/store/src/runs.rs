@@ -177,11 +177,26 @@ pub async fn insert_issues(db: &impl ConnectionTrait, run_id: i64, issues: &[Iss
     Ok(())
 }
 
-/// The issues' inserts, for a sea-orm connection or a bulk transaction.
+/// Issues one run stores at most: a file rejected row by row must not write millions of rows.
+pub const MAX_STORED_ISSUES: usize = 10_000;
+
+/// The issues' inserts, for a sea-orm connection or a bulk transaction. Past
+/// [`MAX_STORED_ISSUES`] one more row says how many were left out.
 pub fn insert_issues_statements(backend: DbBackend, run_id: i64, issues: &[IssueRow]) -> Vec<Statement> {
     const COLUMNS: [&str; 8] = ["run_id", "file", "sheet", "row", "column", "severity", "code", "message"];
-    let rows = issues
+    let omitted = issues.len().saturating_sub(MAX_STORED_ISSUES);
+    let summary = (omitted > 0).then(|| IssueRow {
+        file: issues[0].file.clone(),
+        sheet: None,
+        row: None,
+        column: None,
+        severity: issues[MAX_STORED_ISSUES].severity.clone(),
+        code: "issues_omitted".to_owned(),
+        message: format!("{omitted} more issues not stored (the first {MAX_STORED_ISSUES} are)"),
+    });
+    let rows = issues[..issues.len().min(MAX_STORED_ISSUES)]
         .iter()
+        .chain(summary.as_ref())
         .map(|i| {
             vec![
                 run_id.into(),

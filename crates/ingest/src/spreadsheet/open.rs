@@ -124,6 +124,7 @@ impl Workbook {
 
 fn open_zip(file: &str, ext: &str, bytes: Vec<u8>) -> Result<(Sheets<Bytes>, Merges), Error> {
     let workbook = |message: String| Error::Workbook { file: file.to_owned(), message };
+    zipfile::check_inflation(&bytes).map_err(|reason| Error::NotSpreadsheet { file: file.to_owned(), reason })?;
     // An OpenDocument file stores its type uncompressed as the first zip entry, whatever its name.
     let is_ods = ext == "ods"
         || bytes.get(30..).is_some_and(|b| b.starts_with(ODS_MIMETYPE))

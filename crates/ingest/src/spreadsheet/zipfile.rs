@@ -17,6 +17,69 @@ pub(crate) fn read_entry(zip: &[u8], name: &[u8]) -> Option<Vec<u8>> {
     dir.contents(zip, &dir.entry(zip, name)?)
 }
 
+/// Bytes a workbook's entries may inflate to, in all.
+pub(crate) const MAX_INFLATED: u64 = 512 * 1024 * 1024;
+/// Inflated over compressed size an entry may reach (XML inflates 5-30 times; a bomb, 250 and up).
+pub(crate) const MAX_RATIO: u64 = 150;
+
+/// Inflates every entry once, counting and discarding (the sizes an archive declares can lie),
+/// and refuses an archive that would inflate past [`MAX_INFLATED`] or whose entry inflates more
+/// than [`MAX_RATIO`] times. Memory stays at one buffer; a bomb stops at the limit.
+pub(crate) fn check_inflation(zip: &[u8]) -> Result<(), String> {
+    let Some(dir) = Directory::read(zip) else { return Ok(()) };
+    let Some(central) = zip.get(dir.start..dir.start + dir.size) else { return Ok(()) };
+    let mut total: u64 = 0;
+    let mut at = 0;
+    let mut buf = vec![0u8; 64 * 1024];
+    while le32(central, at) == Some(CENTRAL_SIGNATURE) {
+        let field = |off: usize| le16(central, at + off).map(usize::from);
+        let (Some(name_len), Some(extra), Some(comment)) = (field(28), field(30), field(32)) else { break };
+        let name = String::from_utf8_lossy(central.get(at + 46..at + 46 + name_len).unwrap_or_default()).into_owned();
+        let (Some(method), Some(compressed), Some(local)) =
+            (le16(central, at + 10), le32(central, at + 20), le32(central, at + 42))
+        else {
+            break;
+        };
+        if compressed == u32::MAX || local == u32::MAX {
+            return Err(format!("entry {name} uses ZIP64, which a workbook does not need"));
+        }
+        let local = local as usize;
+        let data = le16(zip, local + 26).zip(le16(zip, local + 28)).map(|(n, e)| local + 30 + n as usize + e as usize);
+        let raw = data.and_then(|d| zip.get(d..d.checked_add(compressed as usize)?));
+        let inflated = match (method, raw) {
+            (0, Some(raw)) => raw.len() as u64,
+            (8, Some(raw)) => {
+                let limit =
+                    (MAX_INFLATED - total).min((compressed as u64).max(64 * 1024).saturating_mul(MAX_RATIO)) + 1;
+                let mut reader = DeflateDecoder::new(raw).take(limit);
+                let mut n = 0u64;
+                loop {
+                    match reader.read(&mut buf) {
+                        Ok(0) | Err(_) => break,
+                        Ok(k) => n += k as u64,
+                    }
+                }
+                n
+            }
+            _ => 0,
+        };
+        if inflated > (compressed as u64).max(64 * 1024).saturating_mul(MAX_RATIO) {
+            return Err(format!(
+                "entry {name} inflates more than {MAX_RATIO} times its {compressed} compressed bytes: a zip bomb, not a workbook"
+            ));
+        }
+        total += inflated;
+        if total > MAX_INFLATED {
+            return Err(format!(
+                "the workbook inflates to more than {} MiB; split it or save it smaller",
+                MAX_INFLATED >> 20
+            ));
+        }
+        at += 46 + name_len + extra + comment;
+    }
+    Ok(())
+}
+
 /// Whether the archive lists an entry of this name.
 pub(crate) fn has_entry(zip: &[u8], name: &[u8]) -> bool {
     Directory::read(zip).is_some_and(|dir| dir.entry(zip, name).is_some())
@@ -83,8 +146,9 @@ impl Directory {
         match entry.method {
             0 => Some(raw.to_vec()),
             8 => {
+                // Bounded: `check_inflation` has vouched for the archive, this is a second fence.
                 let mut out = Vec::new();
-                DeflateDecoder::new(raw).read_to_end(&mut out).ok()?;
+                DeflateDecoder::new(raw).take(MAX_INFLATED).read_to_end(&mut out).ok()?;
                 Some(out)
             }
             _ => None,
@@ -198,6 +262,64 @@ fn put32(out: &mut Vec<u8>, v: u32) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An archive of one deflated entry, with the uncompressed size it claims.
+    fn deflated_zip(name: &[u8], data: &[u8], claimed: u32) -> Vec<u8> {
+        let mut z = Vec::new();
+        put32(&mut z, LOCAL_SIGNATURE);
+        put16s(&mut z, &[20, 0, 8, 0, 0]);
+        put32(&mut z, 0);
+        put32(&mut z, data.len() as u32);
+        put32(&mut z, claimed);
+        put16s(&mut z, &[name.len() as u16, 0]);
+        z.extend_from_slice(name);
+        z.extend_from_slice(data);
+        let start = z.len();
+        put32(&mut z, CENTRAL_SIGNATURE);
+        put16s(&mut z, &[20, 20, 0, 8, 0, 0]);
+        put32(&mut z, 0);
+        put32(&mut z, data.len() as u32);
+        put32(&mut z, claimed);
+        put16s(&mut z, &[name.len() as u16, 0, 0, 0, 0]);
+        put32(&mut z, 0);
+        put32(&mut z, 0);
+        z.extend_from_slice(name);
+        let size = z.len() - start;
+        put32(&mut z, EOCD_SIGNATURE);
+        put16s(&mut z, &[0, 0, 1, 1]);
+        put32(&mut z, size as u32);
+        put32(&mut z, start as u32);
+        put16s(&mut z, &[0]);
+        z
+    }
+
+    fn deflate_spaces(n: usize) -> Vec<u8> {
+        use std::io::Write;
+        let mut enc = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::best());
+        let chunk = vec![b' '; 1 << 20];
+        for _ in 0..n >> 20 {
+            enc.write_all(&chunk).unwrap();
+        }
+        enc.finish().unwrap()
+    }
+
+    #[test]
+    fn a_zip_bomb_is_refused_whatever_size_it_claims() {
+        // 400 MiB of spaces in a few hundred KB, claiming to be 1 KB.
+        let bomb = deflated_zip(b"xl/worksheets/sheet1.xml", &deflate_spaces(400 << 20), 1024);
+        let err = check_inflation(&bomb).unwrap_err();
+        assert!(err.contains("a zip bomb"), "{err}");
+        // A small entry that compresses very well passes (ratios count from 64 KiB compressed),
+        // and so does ordinary sheet XML.
+        let fine = deflated_zip(b"xl/workbook.xml", &deflate_spaces(1 << 20), 1 << 20);
+        assert_eq!(check_inflation(&fine), Ok(()));
+        let text: Vec<u8> =
+            (0..200_000u32).flat_map(|i| format!("<c r=\"A{i}\"><v>{i}</v></c>").into_bytes()).collect();
+        let mut enc = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::default());
+        std::io::Write::write_all(&mut enc, &text).unwrap();
+        let xml = deflated_zip(b"xl/worksheets/sheet1.xml", &enc.finish().unwrap(), text.len() as u32);
+        assert_eq!(check_inflation(&xml), Ok(()));
+    }
 
     /// The smallest archive: no entries, just the end record.
     const EMPTY_ZIP: [u8; 22] = [0x50, 0x4b, 0x05, 0x06, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
