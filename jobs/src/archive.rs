@@ -87,3 +87,45 @@ impl SourceFile {
         Ok(target)
     }
 }
+
+/// What `prune` did (or would do, on a dry run).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PruneReport {
+    pub kept: usize,
+    pub kept_bytes: u64,
+    pub removed: Vec<String>,
+    pub removed_bytes: u64,
+}
+
+/// Removes archived inputs (files named by a sha256) that `protected` does not list; other
+/// files in the directory are left alone.
+pub fn prune(dir: &Path, protected: &std::collections::BTreeSet<String>, dry_run: bool) -> Result<PruneReport, Error> {
+    let io = |source| Error::Io { path: dir.display().to_string(), source };
+    let mut report = PruneReport::default();
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(report),
+        Err(e) => return Err(io(e)),
+    };
+    for entry in entries {
+        let entry = entry.map_err(io)?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let is_input = name.len() == 64 && name.bytes().all(|b| b.is_ascii_hexdigit());
+        if !is_input || !entry.file_type().map_err(io)?.is_file() {
+            continue;
+        }
+        let bytes = entry.metadata().map_err(io)?.len();
+        if protected.contains(&name) {
+            report.kept += 1;
+            report.kept_bytes += bytes;
+        } else {
+            if !dry_run {
+                std::fs::remove_file(entry.path()).map_err(io)?;
+            }
+            report.removed.push(name);
+            report.removed_bytes += bytes;
+        }
+    }
+    report.removed.sort();
+    Ok(report)
+}

@@ -9,7 +9,7 @@ pub mod import_register;
 mod progress;
 mod summary;
 
-pub use archive::SourceFile;
+pub use archive::{PruneReport, SourceFile, prune};
 pub use error::Error;
 pub use progress::{ImportProgress, NoProgress};
 pub use summary::ImportSummary;

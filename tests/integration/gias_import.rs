@@ -283,3 +283,48 @@ async fn a_run_stores_at_most_ten_thousand_issues(t: TestDb) {
         .unwrap();
     assert_eq!(last.message, "50 more issues not stored (the first 10000 are)");
 }
+
+crate::on_both_backends! {
+    pruning_keeps_the_inputs_of_current_and_failed_runs => pruning_keeps_the_inputs_of_current_and_failed_runs;
+}
+
+async fn pruning_keeps_the_inputs_of_current_and_failed_runs(t: TestDb) {
+    let db = &t.db;
+    let dir = tempfile::tempdir().unwrap();
+    let archive = dir.path().join("archive");
+    let import = |path: std::path::PathBuf| jobs::import_gias::GiasImport {
+        archive_dir: Some(archive.clone()),
+        ..gias_job(path, None)
+    };
+    let older = dir.path().join("older.csv");
+    test_support::gias_synth::write(&mut std::fs::File::create(&older).unwrap(), 30, 1).unwrap();
+    let newer = dir.path().join("newer.csv");
+    test_support::gias_synth::write(&mut std::fs::File::create(&newer).unwrap(), 30, 2).unwrap();
+    run(db, &import(older.clone()), &NoProgress).await.unwrap();
+    run(db, &import(newer.clone()), &NoProgress).await.unwrap();
+    // A failed run whose input passed the file-level checks: kept for whoever looks into it.
+    let header_only = dir.path().join("header-only.csv");
+    let first_line: Vec<u8> = std::fs::read(&newer).unwrap().split(|b| *b == b'\n').next().unwrap().to_vec();
+    std::fs::write(&header_only, [first_line.as_slice(), b"\n"].concat()).unwrap();
+    run(db, &import(header_only.clone()), &NoProgress).await.unwrap_err();
+    let sha = |p: &std::path::Path| jobs::SourceFile::scan(p).unwrap().sha256;
+    let all: std::collections::BTreeSet<String> =
+        std::fs::read_dir(&archive).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+    assert_eq!(all, [sha(&older), sha(&newer), sha(&header_only)].into_iter().collect());
+
+    // Nothing is recent: the latest committed input and the failed one stay, the older goes.
+    let protected = store::runs::protected_inputs(db, chrono::Utc::now() + chrono::Duration::days(1)).await.unwrap();
+    let dry = jobs::prune(&archive, &protected, true).unwrap();
+    assert_eq!(dry.removed, vec![sha(&older)]);
+    assert_eq!(std::fs::read_dir(&archive).unwrap().count(), 3, "a dry run removes nothing");
+    let done = jobs::prune(&archive, &protected, false).unwrap();
+    assert_eq!((done.removed.clone(), done.kept), (vec![sha(&older)], 2));
+    assert!(
+        !archive.join(sha(&older)).exists()
+            && archive.join(sha(&newer)).exists()
+            && archive.join(sha(&header_only)).exists()
+    );
+    // Within the keep period everything stays.
+    let recent = store::runs::protected_inputs(db, chrono::Utc::now() - chrono::Duration::days(90)).await.unwrap();
+    assert!(recent.contains(&sha(&older)), "runs of the last 90 days keep their inputs");
+}

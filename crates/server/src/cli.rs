@@ -59,6 +59,22 @@ pub enum Command {
     Token(TokenCommand),
     /// List the access log: who read restricted data, when, and which schools.
     Audit(AuditArgs),
+    /// Look after the archive of imported inputs.
+    #[command(subcommand)]
+    Archive(ArchiveCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ArchiveCommand {
+    /// Remove archived inputs no longer needed: those of runs started within --keep-days, of
+    /// failed runs, and of the latest committed run of each job and scope are kept.
+    Prune {
+        #[arg(long, default_value_t = 90)]
+        keep_days: u32,
+        /// List what would be removed; remove nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]

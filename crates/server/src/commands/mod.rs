@@ -32,6 +32,25 @@ pub(crate) async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             let db = open(&cli.database_url).await?;
             token::run(&db, command).await
         }
+        Command::Archive(crate::cli::ArchiveCommand::Prune { keep_days, dry_run }) => {
+            let db = open(&cli.database_url).await?;
+            let since = chrono::Utc::now() - chrono::Duration::days(i64::from(keep_days));
+            let protected = store::runs::protected_inputs(&db, since).await?;
+            let r = jobs::prune(&archive_dir, &protected, dry_run)?;
+            for sha in &r.removed {
+                println!("{} {sha}", if dry_run { "would remove" } else { "removed" });
+            }
+            eprintln!(
+                "{}: {} inputs ({:.1} MiB) {}, {} kept ({:.1} MiB)",
+                archive_dir.display(),
+                r.removed.len(),
+                r.removed_bytes as f64 / 1_048_576.0,
+                if dry_run { "would be removed" } else { "removed" },
+                r.kept,
+                r.kept_bytes as f64 / 1_048_576.0
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Audit(args) => {
             let db = open(&cli.database_url).await?;
             audit::run(&db, args).await
