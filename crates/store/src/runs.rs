@@ -256,6 +256,31 @@ pub async fn save_fetch_state(
     Ok(())
 }
 
+/// The archived inputs pruning must keep: those of runs started since `since`, of failed runs,
+/// and of the latest committed run of each job and scope (the data in the tables came from it).
+pub async fn protected_inputs(
+    db: &impl ConnectionTrait,
+    since: DateTime<Utc>,
+) -> Result<std::collections::BTreeSet<String>, Error> {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+    let runs = import_run::Entity::find()
+        .filter(import_run::Column::SourceSha256.is_not_null())
+        .order_by_desc(import_run::Column::StartedAt)
+        .all(db)
+        .await?;
+    let mut keep = std::collections::BTreeSet::new();
+    let mut latest: std::collections::BTreeSet<(String, Option<String>)> = std::collections::BTreeSet::new();
+    for r in runs {
+        let Some(sha) = r.source_sha256.clone() else { continue };
+        let committed = matches!(r.status.as_str(), "succeeded" | "succeeded_with_issues" | "unchanged");
+        let newest_of_its_kind = committed && latest.insert((r.job.clone(), r.scope.clone()));
+        if r.started_at >= since || r.status == "failed" || newest_of_its_kind {
+            keep.insert(sha);
+        }
+    }
+    Ok(keep)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -284,29 +309,4 @@ mod tests {
         assert!(stmt.sql.contains("(?,?,9,2,NULL,'warning','x','m')"), "{}", stmt.sql);
         assert_eq!(stmt.values.as_ref().map(|v| v.0.len()), Some(4));
     }
-}
-
-/// The archived inputs pruning must keep: those of runs started since `since`, of failed runs,
-/// and of the latest committed run of each job and scope (the data in the tables came from it).
-pub async fn protected_inputs(
-    db: &impl ConnectionTrait,
-    since: DateTime<Utc>,
-) -> Result<std::collections::BTreeSet<String>, Error> {
-    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
-    let runs = import_run::Entity::find()
-        .filter(import_run::Column::SourceSha256.is_not_null())
-        .order_by_desc(import_run::Column::StartedAt)
-        .all(db)
-        .await?;
-    let mut keep = std::collections::BTreeSet::new();
-    let mut latest: std::collections::BTreeSet<(String, Option<String>)> = std::collections::BTreeSet::new();
-    for r in runs {
-        let Some(sha) = r.source_sha256.clone() else { continue };
-        let committed = matches!(r.status.as_str(), "succeeded" | "succeeded_with_issues" | "unchanged");
-        let newest_of_its_kind = committed && latest.insert((r.job.clone(), r.scope.clone()));
-        if r.started_at >= since || r.status == "failed" || newest_of_its_kind {
-            keep.insert(sha);
-        }
-    }
-    Ok(keep)
 }
