@@ -16,6 +16,10 @@ impl CursorType for SchoolCursor {
 
     fn decode_cursor(s: &str) -> Result<Self, Self::Error> {
         let invalid = || "invalid cursor".to_owned();
+        // A school's name is short; a long cursor is not one this server made.
+        if s.len() > 1024 {
+            return Err(invalid());
+        }
         let bytes = hex::decode(s).map_err(|_| invalid())?;
         let text = String::from_utf8(bytes).map_err(|_| invalid())?;
         let mut parts = text.splitn(3, '\t');
@@ -47,6 +51,38 @@ impl CursorType for SchoolCursor {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Hostile and mangled cursors: every one is "invalid cursor" or a cursor, never a panic.
+    #[test]
+    fn mangled_cursors_are_refused_not_trusted() {
+        let good =
+            SchoolCursor { sort: SchoolSort::Urn, descending: false, key: SchoolKey { name: "A".into(), urn: 1 } }
+                .encode_cursor();
+        let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for _ in 0..20_000 {
+            let mut bytes = good.clone().into_bytes();
+            for _ in 0..=(next() % 4) {
+                let at = (next() as usize) % (bytes.len() + 1);
+                match next() % 3 {
+                    0 if at < bytes.len() => bytes[at] = b"0123456789abcdefgZ\t"[(next() % 19) as usize],
+                    1 => bytes.insert(at, b"0123456789abcdef"[(next() % 16) as usize]),
+                    _ => bytes.truncate(at),
+                }
+            }
+            let s = String::from_utf8_lossy(&bytes);
+            if let Err(e) = SchoolCursor::decode_cursor(&s) {
+                assert_eq!(e, "invalid cursor");
+            }
+        }
+        assert!(SchoolCursor::decode_cursor(&"61".repeat(5000)).is_err(), "over-long cursors are refused");
+        assert!(SchoolCursor::decode_cursor(&hex::encode("urn\t99999999999999\tA")).is_err(), "URN out of range");
+    }
 
     #[test]
     fn a_cursor_round_trips_with_tabs_in_the_name() {
