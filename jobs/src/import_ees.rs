@@ -20,6 +20,7 @@ use tracing::info;
 
 use crate::failure::record_failure;
 use crate::progress::SharedCount;
+use crate::summary::Issues;
 use crate::{Error, ImportProgress, ImportSummary, SourceFile};
 
 pub const JOB: &str = "import_ees";
@@ -312,7 +313,7 @@ async fn write_rows<R: std::io::Read + Send + 'static>(
     let (tx, mut rx) = tokio::sync::mpsc::channel::<PreparedChunk>(4);
     let parser = tokio::task::spawn_blocking(move || -> Result<Option<Parsed<R>>, Error> {
         let mut batcher = ObservationBatcher::new(backend);
-        let mut issues: Vec<ImportIssue> = rows.header_issues().to_vec();
+        let mut issues = Issues::new(rows.header_issues());
         while let Some(row) = rows.next_row()? {
             match row {
                 EesRow::Observations { observations, warnings, .. } => {
@@ -330,6 +331,7 @@ async fn write_rows<R: std::io::Read + Send + 'static>(
             }
         }
         issues.extend(rows.final_issues());
+        let issues = issues.finish(rows.file());
         let (last, written, duplicates) = batcher.finish()?;
         if let Some(chunk) = last
             && tx.blocking_send(chunk).is_err()

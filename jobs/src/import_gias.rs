@@ -16,6 +16,7 @@ use tracing::info;
 use crate::failure::record_failure;
 use crate::import_ees::issue_row;
 use crate::progress::Counting;
+use crate::summary::Issues;
 use crate::{Error, ImportProgress, ImportSummary, SourceFile};
 
 pub const JOB: &str = "import_gias";
@@ -144,7 +145,7 @@ async fn write_rows<R: std::io::Read>(
     rows: &mut GiasReader<R>,
 ) -> Result<Written, Error> {
     let mut writer = GiasWriter::begin(txn, run_id, &source.sha256).await?;
-    let mut issues: Vec<ImportIssue> = rows.header_issues().to_vec();
+    let mut issues = Issues::new(rows.header_issues());
     let mut counts = RunCounts::default();
     let mut skipped = 0i64;
     let in_scope = |la: Option<&str>| job.la.as_deref().is_none_or(|want| la == Some(want));
@@ -197,6 +198,7 @@ async fn write_rows<R: std::io::Read>(
             return Err(Error::SharpDrop { scope, found: accepted, previous });
         }
     }
+    let issues = issues.finish(&source.name);
     let stored: Vec<IssueRow> = issues.iter().map(issue_row).collect();
     runs::insert_issues(txn, run_id, &stored).await?;
     Ok(Written { counts, skipped, flagged_missing: totals.flagged_missing, issues })

@@ -70,3 +70,45 @@ impl fmt::Display for ImportSummary {
         Ok(())
     }
 }
+
+/// Issues a run keeps, its last place left for the one saying how many more there were.
+const KEEP_ISSUES: usize = store::runs::MAX_STORED_ISSUES - 1;
+
+/// A run's issues, kept up to [`KEEP_ISSUES`]: a file rejected row by row must
+/// not hold millions of issues in memory. Past the cap they are counted, and [`Issues::finish`]
+/// adds one saying how many were left out.
+#[derive(Debug, Default)]
+pub(crate) struct Issues {
+    kept: Vec<ImportIssue>,
+    omitted: usize,
+}
+
+impl Issues {
+    pub(crate) fn new(first: &[ImportIssue]) -> Self {
+        let mut issues = Self::default();
+        issues.extend(first.iter().cloned());
+        issues
+    }
+
+    pub(crate) fn push(&mut self, issue: ImportIssue) {
+        if self.kept.len() < KEEP_ISSUES {
+            self.kept.push(issue);
+        } else {
+            self.omitted += 1;
+        }
+    }
+
+    pub(crate) fn extend(&mut self, more: impl IntoIterator<Item = ImportIssue>) {
+        for issue in more {
+            self.push(issue);
+        }
+    }
+
+    pub(crate) fn finish(mut self, file: &str) -> Vec<ImportIssue> {
+        if self.omitted > 0 {
+            let message = format!("{} more issues not listed (the first {KEEP_ISSUES} are)", self.omitted);
+            self.kept.push(ImportIssue::file_warning(file, None, "issues_omitted", message));
+        }
+        self.kept
+    }
+}

@@ -274,14 +274,15 @@ async fn a_run_stores_at_most_ten_thousand_issues(t: TestDb) {
     let s = run(db, &gias_job(path, None), &NoProgress).await.unwrap();
     assert_eq!(s.counts.rejected, 10_050);
     let stored = import_issue::Entity::find().filter(import_issue::Column::RunId.eq(s.run_id)).count(db).await.unwrap();
-    assert_eq!(stored, store::runs::MAX_STORED_ISSUES as u64 + 1);
+    assert_eq!(stored, store::runs::MAX_STORED_ISSUES as u64);
     let last = import_issue::Entity::find()
         .filter(import_issue::Column::Code.eq("issues_omitted"))
         .one(db)
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(last.message, "50 more issues not stored (the first 10000 are)");
+    assert_eq!(last.message, "51 more issues not listed (the first 9999 are)");
+    assert_eq!(s.issues.len(), store::runs::MAX_STORED_ISSUES, "the run holds no more in memory either");
 }
 
 crate::on_both_backends! {

@@ -105,6 +105,11 @@ impl<R: Read> EesReader<R> {
     }
 
     /// Warnings about the header (optional columns missing, duplicate columns), once per file.
+    /// The file name reports use.
+    pub fn file(&self) -> &str {
+        &self.file
+    }
+
     pub fn header_issues(&self) -> &[ImportIssue] {
         &self.header_issues
     }
