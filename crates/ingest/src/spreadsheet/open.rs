@@ -223,3 +223,21 @@ impl LineCounter<'_> {
         self.line
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A 400 MiB sheet in a few hundred KB (the shape of the 4.5 MB xlsx that inflated to 1.2 GB)
+    /// is refused before calamine reads a byte of it.
+    #[test]
+    fn a_zip_bomb_workbook_is_refused_before_it_is_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("register.xlsx");
+        let data = zipfile::test_zip::deflate_spaces(400 << 20);
+        std::fs::write(&path, zipfile::test_zip::deflated_zip(b"xl/worksheets/sheet1.xml", &data, 4096)).unwrap();
+        let err = Workbook::open(&path, u64::MAX).err().expect("refused");
+        assert!(matches!(err, Error::NotSpreadsheet { .. }), "{err}");
+        assert!(err.to_string().contains("zip bomb"), "{err}");
+    }
+}

@@ -18,7 +18,7 @@ pub(crate) fn read_entry(zip: &[u8], name: &[u8]) -> Option<Vec<u8>> {
 }
 
 /// Bytes a workbook's entries may inflate to, in all.
-pub(crate) const MAX_INFLATED: u64 = 512 * 1024 * 1024;
+pub(crate) const MAX_INFLATED: u64 = 256 * 1024 * 1024;
 /// Inflated over compressed size an entry may reach (XML inflates 5-30 times; a bomb, 250 and up).
 pub(crate) const MAX_RATIO: u64 = 150;
 
@@ -260,11 +260,11 @@ fn put32(out: &mut Vec<u8>, v: u32) {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod test_zip {
     use super::*;
 
     /// An archive of one deflated entry, with the uncompressed size it claims.
-    fn deflated_zip(name: &[u8], data: &[u8], claimed: u32) -> Vec<u8> {
+    pub(crate) fn deflated_zip(name: &[u8], data: &[u8], claimed: u32) -> Vec<u8> {
         let mut z = Vec::new();
         put32(&mut z, LOCAL_SIGNATURE);
         put16s(&mut z, &[20, 0, 8, 0, 0]);
@@ -293,7 +293,7 @@ mod tests {
         z
     }
 
-    fn deflate_spaces(n: usize) -> Vec<u8> {
+    pub(crate) fn deflate_spaces(n: usize) -> Vec<u8> {
         use std::io::Write;
         let mut enc = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::best());
         let chunk = vec![b' '; 1 << 20];
@@ -302,6 +302,12 @@ mod tests {
         }
         enc.finish().unwrap()
     }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::test_zip::{deflate_spaces, deflated_zip};
+    use super::*;
 
     #[test]
     fn a_zip_bomb_is_refused_whatever_size_it_claims() {
