@@ -26,13 +26,28 @@ pub enum Error {
     #[error("the ZIP {file} holds no CSV file")]
     EmptyZip { file: String },
     #[error(
-        "refused: {rejected} of {read} rows were rejected, so nothing was imported; is this the right file for --kind {kind}? First problems: {first}"
+        "refused: {rejected} of {read} rows were rejected, so nothing was imported; {hint} First problems: {first}"
     )]
-    MostlyRejected { kind: String, read: u64, rejected: u64, first: String },
+    MostlyRejected { hint: String, read: u64, rejected: u64, first: String },
 }
 
 impl From<store::DbErr> for Error {
     fn from(e: store::DbErr) -> Self {
         Error::Store(store::Error::Db(e))
     }
+}
+
+/// A file whose rows are mostly rejected (over half, of 20 or more) is the wrong file, not data
+/// to half-import: the error, naming the first problems, or `None`.
+pub(crate) fn mostly_rejected(read: u64, rejected: u64, issues: &[ingest::ImportIssue], hint: String) -> Option<Error> {
+    if read < 20 || rejected * 2 <= read {
+        return None;
+    }
+    let first: Vec<String> = issues
+        .iter()
+        .filter(|i| i.row.is_some() && i.severity == ingest::Severity::Error)
+        .take(3)
+        .map(ToString::to_string)
+        .collect();
+    Some(Error::MostlyRejected { hint, read, rejected, first: first.join("; ") })
 }

@@ -362,6 +362,10 @@ async fn write_rows<R: std::io::Read + Send + 'static>(
         unchanged: totals.unchanged,
         rejected: c.rejected as i64,
     };
+    let hint = format!("does mapping {:?} fit this file?", mapping.name());
+    if let Some(e) = crate::error::mostly_rejected(c.rows, c.rejected, &issues, hint) {
+        return Err(e);
+    }
     let stored: Vec<IssueRow> = issues.iter().map(issue_row).collect();
     for stmt in runs::insert_issues_statements(txn.backend(), run_id, &stored) {
         txn.execute(stmt).await?;

@@ -182,6 +182,11 @@ async fn write_rows<R: std::io::Read>(
             }
         }
     }
+    let in_scope_rows = (counts.read - skipped).max(0) as u64;
+    let hint = "is this a GIAS establishment extract (edubasealldata…csv)?".to_owned();
+    if let Some(e) = crate::error::mostly_rejected(in_scope_rows, counts.rejected.max(0) as u64, issues.peek(), hint) {
+        return Err(e);
+    }
     let totals = writer.finish(job.la.as_deref()).await?;
     counts.inserted = totals.inserted;
     counts.updated = totals.updated;

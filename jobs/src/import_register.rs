@@ -111,10 +111,9 @@ async fn import(
     }
     let (file, sheet, read, rejected, mut issues) = records.header();
     // A file rejected row by row is the wrong file or kind, not data to half-import.
-    if read >= 20 && rejected * 2 > read {
-        let first: Vec<String> = issues.iter().filter(|i| i.row.is_some()).take(3).map(ToString::to_string).collect();
-        let kind = format!("{:?}", job.kind).to_lowercase();
-        return Err(fail(Error::MostlyRejected { kind, read, rejected, first: first.join("; ") }));
+    let hint = format!("is this the right file for --kind {}?", format!("{:?}", job.kind).to_lowercase());
+    if let Some(e) = crate::error::mostly_rejected(read, rejected, &issues, hint) {
+        return Err(fail(e));
     }
 
     let txn = db.begin().await.map_err(|e| fail(e.into()))?;

@@ -104,6 +104,11 @@ impl Issues {
         }
     }
 
+    /// The issues kept so far.
+    pub(crate) fn peek(&self) -> &[ImportIssue] {
+        &self.kept
+    }
+
     pub(crate) fn finish(mut self, file: &str) -> Vec<ImportIssue> {
         if self.omitted > 0 {
             let message = format!("{} more issues not listed (the first {KEEP_ISSUES} are)", self.omitted);

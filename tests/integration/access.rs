@@ -807,6 +807,7 @@ async fn tokens_over_http(t: TestDb) {
     assert_eq!(status, 500);
     assert_eq!(body["errors"][0]["message"], "internal error");
     assert_eq!(body["errors"][0]["extensions"]["code"], "INTERNAL");
+    assert!(body["errors"][0]["extensions"]["requestId"].is_string(), "the id to quote when reporting it: {body}");
     let text = body.to_string().to_lowercase();
     for leak in ["select", "api_token", "sqlx", "pool", "/tmp", "src/"] {
         assert!(!text.contains(leak), "{leak:?} in {body}");

@@ -258,20 +258,18 @@ crate::on_both_backends! {
 /// says how many were left out.
 async fn a_run_stores_at_most_ten_thousand_issues(t: TestDb) {
     let db = &t.db;
-    let raw = String::from_utf8_lossy(&std::fs::read(fixture::gias("basic.csv")).unwrap()).into_owned();
-    let mut lines = raw.lines();
-    let header = lines.next().unwrap();
-    let good = lines.next().unwrap();
-    let mut body = format!("{header}\r\n{good}\r\n");
-    let bad = good.replacen(&good[..good.find(',').unwrap()], "\"X1\"", 1);
-    for _ in 0..10_050 {
-        body.push_str(&bad);
-        body.push_str("\r\n");
-    }
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("mostly-bad.csv");
-    std::fs::write(&path, body).unwrap();
-    let s = run(db, &gias_job(path, None), &NoProgress).await.unwrap();
+    let path = dir.path().join("many-bad.csv");
+    test_support::gias_synth::write(&mut std::fs::File::create(&path).unwrap(), 10_100, 3).unwrap();
+    let mut bytes = std::fs::read(&path).unwrap();
+    let text = String::from_utf8_lossy(&bytes).into_owned();
+    let template = text.lines().nth(1).unwrap();
+    let bad = format!("X1{}\r\n", &template[template.find(',').unwrap()..]);
+    for _ in 0..10_050 {
+        bytes.extend_from_slice(bad.as_bytes());
+    }
+    std::fs::write(&path, bytes).unwrap();
+    let s = run(db, &gias_job(path.clone(), None), &NoProgress).await.unwrap();
     assert_eq!(s.counts.rejected, 10_050);
     let stored = import_issue::Entity::find().filter(import_issue::Column::RunId.eq(s.run_id)).count(db).await.unwrap();
     assert_eq!(stored, store::runs::MAX_STORED_ISSUES as u64);
@@ -283,6 +281,19 @@ async fn a_run_stores_at_most_ten_thousand_issues(t: TestDb) {
         .unwrap();
     assert_eq!(last.message, "51 more issues not listed (the first 9999 are)");
     assert_eq!(s.issues.len(), store::runs::MAX_STORED_ISSUES, "the run holds no more in memory either");
+
+    // Mostly rejected: the wrong file, refused whole.
+    let worse = dir.path().join("mostly-bad.csv");
+    let mut bytes = text.lines().take(11).collect::<Vec<_>>().join("\r\n").into_bytes();
+    bytes.extend_from_slice(b"\r\n");
+    for _ in 0..30 {
+        bytes.extend_from_slice(bad.as_bytes());
+    }
+    std::fs::write(&worse, bytes).unwrap();
+    let before = school::Entity::find().count(db).await.unwrap();
+    let err = run(db, &gias_job(worse, None), &NoProgress).await.unwrap_err();
+    assert!(err.to_string().starts_with("refused: 30 of 40 rows were rejected, so nothing was imported"), "{err}");
+    assert_eq!(school::Entity::find().count(db).await.unwrap(), before);
 }
 
 crate::on_both_backends! {

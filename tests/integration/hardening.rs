@@ -228,3 +228,40 @@ async fn health_answers_under_a_flood_of_heavy_queries() {
     println!("slowest /healthz under load: {slowest:?}");
     app.stop().await;
 }
+
+/// CORS is an allow-list: an origin on it may call the API from a browser, any other gets no
+/// CORS headers (the browser then refuses); without a list no origin is allowed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cors_is_an_allow_list() {
+    let t = TestDb::sqlite().await;
+    let config = AppConfig { cors_origins: vec!["https://dash.kent.example".into()], ..Default::default() };
+    let app = TestApp::spawn_with(t.db.clone(), config).await;
+    let preflight = |origin: &'static str| {
+        app.client
+            .request(reqwest::Method::OPTIONS, app.url("/graphql"))
+            .header("origin", origin)
+            .header("access-control-request-method", "POST")
+            .header("access-control-request-headers", "content-type, authorization")
+            .send()
+    };
+    let ok = preflight("https://dash.kent.example").await.unwrap();
+    assert_eq!(
+        ok.headers().get("access-control-allow-origin").map(|v| v.to_str().unwrap()),
+        Some("https://dash.kent.example")
+    );
+    let other = preflight("https://evil.example").await.unwrap();
+    assert!(other.headers().get("access-control-allow-origin").is_none(), "{:?}", other.headers());
+    app.stop().await;
+
+    let closed = TestApp::spawn(t.db.clone()).await;
+    let r = closed
+        .client
+        .post(closed.url("/graphql"))
+        .header("origin", "https://dash.kent.example")
+        .json(&json!({"query": "{ me { role } }"}))
+        .send()
+        .await
+        .unwrap();
+    assert!(r.headers().get("access-control-allow-origin").is_none());
+    closed.stop().await;
+}
