@@ -3,11 +3,33 @@
 use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use ingest::{TextEncoding, TextSniffer};
 use sha2::{Digest, Sha256};
 
 use crate::Error;
+
+/// Bytes the archive may hold; 0 for no cap. Set once by the binary from
+/// `INCLUSION_ARCHIVE_MAX_BYTES`.
+static ARCHIVE_CAP: AtomicU64 = AtomicU64::new(0);
+/// Days of runs whose inputs an automatic prune keeps (as `inclusion archive prune` does).
+const PRUNE_KEEP_DAYS: u32 = 90;
+
+/// Caps the archive at `bytes` (0: no cap).
+pub fn set_archive_cap(bytes: u64) {
+    ARCHIVE_CAP.store(bytes, Ordering::Relaxed);
+}
+
+/// Bytes of the archived inputs in `dir`.
+fn archive_bytes(dir: &Path) -> Result<u64, Error> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(0),
+        Err(source) => return Err(Error::Io { path: dir.display().to_string(), source }),
+    };
+    Ok(entries.filter_map(Result::ok).filter_map(|e| e.metadata().ok()).filter(|m| m.is_file()).map(|m| m.len()).sum())
+}
 
 /// What the first pass over an input learned.
 #[derive(Debug, Clone)]
@@ -56,7 +78,10 @@ impl SourceFile {
         origin: Option<&str>,
     ) -> Result<(), Error> {
         let archived = match archive_dir {
-            Some(dir) => Some(self.archive(dir)?.display().to_string()),
+            Some(dir) => {
+                self.make_room(db, dir).await?;
+                Some(self.archive(dir)?.display().to_string())
+            }
             None => None,
         };
         let now = chrono::Utc::now();
@@ -70,6 +95,35 @@ impl SourceFile {
             now,
         )
         .await?;
+        Ok(())
+    }
+
+    /// Keeps the archive under its cap ([`set_archive_cap`]): when this input would pass it, what
+    /// no recent, failed or current run needs is pruned first; if it still would, the import is
+    /// refused rather than the disk filled.
+    async fn make_room(&self, db: &sea_orm::DatabaseConnection, dir: &Path) -> Result<(), Error> {
+        let cap = ARCHIVE_CAP.load(Ordering::Relaxed);
+        if cap == 0 || dir.join(&self.sha256).exists() {
+            return Ok(());
+        }
+        let used = archive_bytes(dir)?;
+        if used + self.bytes <= cap {
+            return Ok(());
+        }
+        let since = chrono::Utc::now() - chrono::Duration::days(i64::from(PRUNE_KEEP_DAYS));
+        let protected = store::runs::protected_inputs(db, since).await?;
+        let pruned = prune(dir, &protected, false)?;
+        if !pruned.removed.is_empty() {
+            tracing::info!(
+                removed = pruned.removed.len(),
+                bytes = pruned.removed_bytes,
+                "archive over its cap: pruned"
+            );
+        }
+        let used = used.saturating_sub(pruned.removed_bytes);
+        if used + self.bytes > cap {
+            return Err(Error::ArchiveFull { dir: dir.display().to_string(), used, need: self.bytes, cap });
+        }
         Ok(())
     }
 

@@ -23,6 +23,10 @@ pub enum Error {
     Fetch(#[from] sources::Error),
     #[error("no mapping serves data set {dataset:?}: pass --mapping NAME (known: {known})")]
     NoMapping { dataset: String, known: String },
+    #[error(
+        "the archive {dir} holds {used} bytes; keeping this {need}-byte input would pass its cap of {cap} bytes (INCLUSION_ARCHIVE_MAX_BYTES), even after pruning what no recent, failed or current run needs; nothing imported. Prune with `inclusion archive prune --keep-days N` or raise the cap"
+    )]
+    ArchiveFull { dir: String, used: u64, need: u64, cap: u64 },
     #[error("the ZIP {file} holds no CSV file")]
     EmptyZip { file: String },
     #[error(

@@ -9,7 +9,7 @@ pub mod import_register;
 mod progress;
 mod summary;
 
-pub use archive::{PruneReport, SourceFile, prune};
+pub use archive::{PruneReport, SourceFile, prune, set_archive_cap};
 pub use error::Error;
 pub use progress::{ImportProgress, NoProgress};
 pub use summary::ImportSummary;

@@ -340,3 +340,37 @@ async fn pruning_keeps_the_inputs_of_current_and_failed_runs(t: TestDb) {
     let recent = store::runs::protected_inputs(db, chrono::Utc::now() - chrono::Duration::days(90)).await.unwrap();
     assert!(recent.contains(&sha(&older)), "runs of the last 90 days keep their inputs");
 }
+
+/// Past its cap the archive refuses an input rather than fill the disk; what a recent or the
+/// current run needs is never pruned to make room. (The cap is process-wide: nextest runs each
+/// test in a process of its own.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_archive_refuses_the_import_and_keeps_what_runs_need() {
+    let t = TestDb::sqlite().await;
+    let db = &t.db;
+    let dir = tempfile::tempdir().unwrap();
+    let archive = dir.path().join("archive");
+    let import = |path: std::path::PathBuf| jobs::import_gias::GiasImport {
+        archive_dir: Some(archive.clone()),
+        ..gias_job(path, None)
+    };
+    let first = dir.path().join("first.csv");
+    test_support::gias_synth::write(&mut std::fs::File::create(&first).unwrap(), 30, 1).unwrap();
+    let second = dir.path().join("second.csv");
+    test_support::gias_synth::write(&mut std::fs::File::create(&second).unwrap(), 30, 2).unwrap();
+    let size = |p: &std::path::Path| std::fs::metadata(p).unwrap().len();
+    jobs::set_archive_cap(size(&first) + size(&second) - 1);
+    run(db, &import(first.clone()), &NoProgress).await.unwrap();
+    let before = school::Entity::find().order_by_asc(school::Column::Urn).all(db).await.unwrap();
+    let err = run(db, &import(second.clone()), &NoProgress).await.unwrap_err();
+    jobs::set_archive_cap(0);
+    assert!(err.to_string().contains("would pass its cap"), "{err}");
+    assert_eq!(
+        school::Entity::find().order_by_asc(school::Column::Urn).all(db).await.unwrap(),
+        before,
+        "nothing imported"
+    );
+    let kept: Vec<String> =
+        std::fs::read_dir(&archive).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+    assert_eq!(kept, vec![jobs::SourceFile::scan(&first).unwrap().sha256], "the current run's input stays");
+}

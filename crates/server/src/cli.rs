@@ -21,6 +21,11 @@ pub struct Cli {
     #[arg(long, env = "INCLUSION_ARCHIVE_DIR", global = true)]
     pub archive_dir: Option<PathBuf>,
 
+    /// Bytes the archive may hold (0: no cap); past it, inputs no run needs are pruned, and an
+    /// import that still does not fit is refused.
+    #[arg(long, env = "INCLUSION_ARCHIVE_MAX_BYTES", default_value_t = 20 * 1024 * 1024 * 1024, global = true)]
+    pub archive_max_bytes: u64,
+
     /// Directory of mapping files (TOML) that add to or override the built-in ones.
     #[arg(long = "mappings", env = "INCLUSION_MAPPINGS_DIR", global = true)]
     pub mappings_dir: Option<PathBuf>,

@@ -16,6 +16,7 @@ use crate::cli::{Cli, Command, ImportCommand};
 
 pub(crate) async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
     let archive_dir = cli.archive_dir.clone().unwrap_or_else(|| default_archive_dir(&cli.database_url));
+    jobs::set_archive_cap(cli.archive_max_bytes);
     let ees = cli_ees(&cli);
     match cli.command {
         Command::Schema => {
