@@ -3,7 +3,7 @@
 //! `read_srp_register` three times and prints the figures.
 //!
 //! ```sh
-//! cargo bench -p inclusion-ingest --bench spreadsheet_parse
+//! cargo bench -p inclusion-ingest --bench spreadsheet_parse [-- ROWS]   # default 100000
 //! ```
 
 use std::time::Instant;
@@ -15,16 +15,20 @@ use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-const ROWS: u32 = 100_000;
 const NEEDS: [&str; 6] = ["Autism", "SEMH", "Speech and language", "Hearing impairment", "ASD/SLCN", "Dyslexia"];
 
+/// Rows to write, from the command line.
+static ROWS_CELL: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let rows: u32 = std::env::args().skip(1).find_map(|a| a.parse().ok()).unwrap_or(100_000);
+    ROWS_CELL.set(rows).ok();
     let dir = tempfile::tempdir()?;
-    let path = dir.path().join("srp_register_100k.xlsx");
+    let path = dir.path().join("srp_register.xlsx");
     let started = Instant::now();
     write_register(&path)?;
     let size = std::fs::metadata(&path)?.len();
-    println!("wrote {ROWS} rows ({size} bytes) in {:.2} s", started.elapsed().as_secs_f64());
+    println!("wrote {rows} rows ({size} bytes) in {:.2} s", started.elapsed().as_secs_f64());
 
     let opts = ReadOptions { max_bytes: u64::MAX, ..ReadOptions::default() };
     let mut timings = Vec::new();
@@ -34,7 +38,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let parsed = read_srp_register(&path, &opts)?;
         timings.push(started.elapsed().as_secs_f64());
         cpu.push(cpu_seconds() - cpu_started);
-        assert_eq!(parsed.records.len(), ROWS as usize);
+        assert_eq!(parsed.records.len(), rows as usize);
         assert_eq!(parsed.rows_rejected, 0);
     }
     timings.sort_by(f64::total_cmp);
@@ -46,15 +50,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let calamine_alone = started.elapsed().as_secs_f64();
     println!("calamine alone (open + worksheet_range, {} rows): {calamine_alone:.3} s", cells.height());
     println!(
-        "read_srp_register: {ROWS} rows parsed and validated in {:.3} s (best of 3; median {:.3} s) = {:.0} rows/s",
+        "read_srp_register: {rows} rows parsed and validated in {:.3} s (best of 3; median {:.3} s) = {:.0} rows/s",
         timings[0],
         timings[1],
-        f64::from(ROWS) / timings[0]
+        f64::from(rows) / timings[0]
     );
     // On a shared machine wall time includes waiting for a core; CPU time does not.
     if cpu[0] > 0.0 {
         println!("read_srp_register CPU time: {:.3} s (best of 3; median {:.3} s)", cpu[0], cpu[1]);
     }
+    println!("peak resident memory: {:.0} MiB", peak_rss_mib().unwrap_or(f64::NAN));
     Ok(())
 }
 
@@ -90,7 +95,8 @@ fn write_register(path: &std::path::Path) -> Result<(), rust_xlsxwriter::XlsxErr
     }
     let sla = ExcelDateTime::from_ymd(2024, 7, 15)?;
     let open = ExcelDateTime::from_ymd(2019, 9, 1)?;
-    for i in 0..ROWS {
+    let rows = *ROWS_CELL.get().unwrap_or(&100_000);
+    for i in 0..rows {
         let row = 3 + i;
         ws.write_number(row, 0, f64::from(100_000 + i))?;
         ws.write_string(row, 1, format!("SRP {i}"))?;
@@ -106,4 +112,10 @@ fn write_register(path: &std::path::Path) -> Result<(), rust_xlsxwriter::XlsxErr
         ws.write_datetime_with_format(row, 9, &open, &date)?;
     }
     workbook.save(path)
+}
+
+fn peak_rss_mib() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    Some(line.split_whitespace().nth(1)?.parse::<f64>().ok()? / 1024.0)
 }

@@ -18,7 +18,7 @@ pub(crate) fn read_entry(zip: &[u8], name: &[u8]) -> Option<Vec<u8>> {
 }
 
 /// Bytes a workbook's entries may inflate to, in all.
-pub(crate) const MAX_INFLATED: u64 = 256 * 1024 * 1024;
+pub(crate) const MAX_INFLATED: u64 = 128 * 1024 * 1024;
 /// Inflated over compressed size an entry may reach (XML inflates 5-30 times; a bomb, 250 and up).
 pub(crate) const MAX_RATIO: u64 = 150;
 
