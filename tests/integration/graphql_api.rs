@@ -32,7 +32,7 @@ async fn school_by_urn_with_relations(t: TestDb) {
     assert_eq!(
         data,
         json!({"school": {
-            "urn": 140210, "laestab": data["school"]["laestab"], "name": "Westgate Bay Primary Academy",
+            "urn": 140210, "laestab": "8862254", "name": "Westgate Bay Primary Academy",
             "typeGroup": "Academies", "phase": "Primary", "isSpecial": false, "openDate": "2013-12-01",
             "inLatestExtract": true,
             "district": {"code": "E07000114", "name": "Thanet",
@@ -41,7 +41,10 @@ async fn school_by_urn_with_relations(t: TestDb) {
                 {"kind": "RESOURCED_PROVISION", "capacity": 14, "onRoll": 11, "occupancy": 11.0 / 14.0, "source": "GIAS"},
                 {"kind": "SEN_UNIT", "capacity": 8, "onRoll": 6, "occupancy": 0.75, "source": "GIAS"},
             ],
-            "senProvision": data["school"]["senProvision"],
+            "senProvision": [
+                {"rank": 1, "need": "SLCN - Speech, language and Communication"},
+                {"rank": 2, "need": "ASD - Autistic Spectrum Disorder"},
+            ],
         }})
     );
     assert!(data["school"]["laestab"].as_str().unwrap().starts_with("886"));
