@@ -391,3 +391,26 @@ fn a_windows_1252_csv_is_read() {
     let parsed = read_srp_register(file.path(), &opts()).unwrap();
     assert_eq!(parsed.records[0].1.name.as_deref(), Some("St Mary\u{2019}s base"));
 }
+
+/// Totals and notes under the data are a footer, reported once and skipped, not rejected rows;
+/// a school whose name merely starts like one ("Summerfield") is data.
+#[test]
+fn a_totals_footer_is_skipped_and_reported_once() {
+    let f = one_sheet(
+        "srp_totals.xlsx",
+        "SRPs",
+        &[
+            &[S("URN"), S("SRP name"), S("Provision type"), S("Need type"), S("Commissioned places"), S("On roll")],
+            &[N(118312.0), S("Bearsted ASD base"), S("Resourced provision"), S("ASD"), N(15.0), N(12.0)],
+            &[N(118456.0), S("Summerfield SLCN unit"), S("SEN unit"), S("SLCN"), N(10.0), N(8.0)],
+            &[Blank],
+            &[S("Total"), Blank, Blank, Blank, N(25.0), N(20.0)],
+            &[S("Source: Kent SEN team, March 2026")],
+        ],
+    );
+    let parsed = inclusion_ingest::spreadsheet::read_srp_register(f.path(), &opts()).unwrap();
+    assert_eq!((parsed.rows_read, parsed.rows_rejected, parsed.records.len()), (2, 0, 2));
+    let footer: Vec<String> = lines(&parsed.issues).into_iter().filter(|l| l.contains("a footer")).collect();
+    assert_eq!(footer.len(), 1, "{:?}", lines(&parsed.issues));
+    assert!(footer[0].contains("rows 5-6: a footer (\"Total\") after the data; skipped"), "{footer:?}");
+}

@@ -110,7 +110,15 @@ pub(crate) fn parse_sheet<T>(
         rows_rejected: 0,
     };
     let bottom = chosen.grid.bounds().map_or(chosen.header.row, |(_, (bottom, _))| bottom);
-    parsed.records.reserve((bottom - chosen.header.row) as usize);
+    let footer = footer_start(&chosen.grid, chosen.header.row, bottom);
+    if let Some((start, label)) = &footer {
+        let (first, last) = (chosen.grid.row_number(*start), chosen.grid.row_number(bottom));
+        let rows = if first == last { format!("row {first}") } else { format!("rows {first}-{last}") };
+        let message = format!("{rows}: a footer ({label:?}) after the data; skipped");
+        parsed.issues.push(view.issue(Some(first), None, Severity::Warning, "footer_skipped", message));
+    }
+    let bottom = footer.map_or(bottom, |(start, _)| start.saturating_sub(1));
+    parsed.records.reserve(bottom.saturating_sub(chosen.header.row) as usize);
     for index in chosen.header.row + 1..=bottom {
         if chosen.grid.row_is_blank(index) {
             continue;
@@ -131,6 +139,37 @@ pub(crate) fn parse_sheet<T>(
         return Err(if csv { Error::NoRows { file } } else { Error::SheetNoRows { file, sheet: chosen.sheet } });
     }
     Ok(parsed)
+}
+
+/// Words a totals row starts with (its first non-blank cell), as registers write them.
+const FOOTER_WORDS: [&str; 7] = ["total", "totals", "grand total", "sub-total", "subtotal", "sum", "overall total"];
+
+/// Where a footer block starts: the first row after at least one data row whose first non-blank
+/// cell reads like a total ("Total", "Totals", "Grand total: 74", …); it and every row after it
+/// are the footer (totals, then notes). Data rows never start with such a word: their first cell
+/// is a URN, a name or a date.
+fn footer_start(grid: &Grid, header_row: u32, bottom: u32) -> Option<(u32, String)> {
+    let (_, (_, right)) = grid.bounds()?;
+    let first_text = |row: u32| -> Option<String> {
+        (0..=right).map(|c| grid.raw(row, c)).find(|d| !matches!(d, calamine::Data::Empty)).map(|d| d.to_string())
+    };
+    let mut seen_data = false;
+    for row in header_row + 1..=bottom {
+        if grid.row_is_blank(row) {
+            continue;
+        }
+        let Some(text) = first_text(row) else { continue };
+        let lower = text.trim().to_lowercase();
+        let word = lower.trim_end_matches(|c: char| c == ':' || c.is_ascii_digit() || c.is_whitespace());
+        let is_total = FOOTER_WORDS
+            .iter()
+            .any(|w| word == *w || lower.strip_prefix(w).is_some_and(|rest| rest.starts_with([' ', ':', '('])));
+        if is_total && seen_data {
+            return Some((row, text.trim().to_owned()));
+        }
+        seen_data = true;
+    }
+    None
 }
 
 /// Columns the template does not know, columns named twice and optional columns not there: a renamed
