@@ -66,8 +66,16 @@ async fn nested_lists_and_fragment_bombs_are_refused(t: TestDb) {
         .await;
     assert_eq!(code(&body), "ROW_BUDGET_EXCEEDED", "{body}");
     assert!(body["errors"][0]["message"].as_str().unwrap().starts_with("this request returns more than 100 rows"));
-    let body = small.graphql("{ district(code: \"x\") { schools(first: 501) { urn } } }", json!({})).await;
-    assert!(body.get("errors").is_none() || code(&body) == "BAD_USER_INPUT", "{body}");
+    let district = small.data("{ schools(first: 1) { nodes { districtCode } } }", json!({})).await["schools"]["nodes"]
+        [0]["districtCode"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let body = small
+        .graphql(&format!("{{ district(code: \"{district}\") {{ schools(first: 501) {{ urn }} }} }}"), json!({}))
+        .await;
+    assert_eq!(code(&body), "BAD_USER_INPUT", "{body}");
+    assert_eq!(body["errors"][0]["message"], "first must be between 0 and 500 (got 501)");
     still_serving(&small).await;
     small.stop().await;
 
@@ -156,8 +164,11 @@ async fn bodies_content_types_and_time_are_bounded(t: TestDb) {
     // A 50 MB body: 413 at once, declared or streamed without a length.
     let big = format!("{{\"query\": \"{{ me {{ role }} }}\", \"x\": \"{}\"}}", "a".repeat(50 * 1024 * 1024));
     let r = app.client.post(&url).header("content-type", "application/json").body(big).send().await;
-    if let Ok(r) = r {
-        assert_eq!(r.status(), 413);
+    // The server answers 413 as soon as it sees the length; a client still sending may see the
+    // connection close instead. Either way nothing was read past the limit.
+    match r {
+        Ok(r) => assert_eq!(r.status(), 413),
+        Err(e) => assert!(e.is_request() || e.is_body(), "{e}"),
     }
     let chunked = format!(
         "POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n{:x}\r\n{}\r\n",

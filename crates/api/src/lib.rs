@@ -91,7 +91,8 @@ impl Api {
     pub async fn execute(&self, mut request: async_graphql::Request, viewer: Viewer) -> async_graphql::Response {
         // Parsed and measured here, before async-graphql's own checks, which expand fragments
         // (a doubling fragment chain would take minutes there).
-        let measured = request.parsed_query().and_then(|doc| shape::check(doc, self.limits.depth));
+        let measured = shape::check_text(&request.query)
+            .and_then(|()| request.parsed_query().and_then(|doc| shape::check(doc, self.limits.depth)));
         if let Err(e) = measured {
             return async_graphql::Response::from_errors(vec![e]);
         }

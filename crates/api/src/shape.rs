@@ -21,11 +21,20 @@ fn refuse(message: String) -> ServerError {
     err
 }
 
-/// (fields once expanded, deepest nesting outside introspection) of a selection set.
+/// Operations one document may hold (every one is walked by async-graphql's own checks).
+pub const MAX_OPERATIONS: usize = 20;
+/// Nesting of introspection queries (GraphiQL's is 13 levels deep).
+pub const MAX_INTROSPECTION_DEPTH: usize = 20;
+/// Brackets a query text may nest before it is parsed: the parser recurses per bracket.
+pub const MAX_TEXT_NESTING: usize = 64;
+
+/// (fields once expanded, deepest nesting outside introspection, deepest nesting in all) of a
+/// selection set.
 #[derive(Clone, Copy, Default)]
 struct Size {
     fields: u64,
     depth: usize,
+    all_depth: usize,
 }
 
 struct Walker<'a> {
@@ -44,13 +53,18 @@ impl<'a> Walker<'a> {
                     let name = f.node.name.node.as_str();
                     let inner = self.set(&f.node.selection_set.node);
                     let introspection = name == "__schema" || name == "__type";
-                    Size { fields: 1 + inner.fields, depth: if introspection { 0 } else { 1 + inner.depth } }
+                    Size {
+                        fields: 1 + inner.fields,
+                        depth: if introspection { 0 } else { 1 + inner.depth },
+                        all_depth: 1 + inner.all_depth,
+                    }
                 }
                 Selection::InlineFragment(i) => self.set(&i.node.selection_set.node),
                 Selection::FragmentSpread(s) => self.fragment(s.node.fragment_name.node.as_str()),
             };
             size.fields = size.fields.saturating_add(s.fields);
             size.depth = size.depth.max(s.depth);
+            size.all_depth = size.all_depth.max(s.all_depth);
         }
         size
     }
@@ -72,16 +86,69 @@ impl<'a> Walker<'a> {
 /// Checks a parsed document; the error says what is too big and by how much.
 pub fn check(doc: &ExecutableDocument, max_depth: usize) -> Result<(), ServerError> {
     let mut walker = Walker { fragments: &doc.fragments, memo: HashMap::new() };
+    let operations = doc.operations.iter().count();
+    if operations > MAX_OPERATIONS {
+        return Err(refuse(format!(
+            "the document holds {operations} operations; at most {MAX_OPERATIONS} are allowed"
+        )));
+    }
+    // Summed over every operation: each is expanded by the checks that follow, not only the one run.
+    let mut total: u64 = 0;
     for (_, op) in doc.operations.iter() {
         let size = walker.set(&op.node.selection_set.node);
-        if size.fields > MAX_EXPANDED_FIELDS {
+        total = total.saturating_add(size.fields);
+        if total > MAX_EXPANDED_FIELDS {
             return Err(refuse(format!(
-                "the query expands to {} fields once its fragments are spread; at most {MAX_EXPANDED_FIELDS} are allowed",
-                size.fields
+                "the query expands to {total} fields once its fragments are spread; at most {MAX_EXPANDED_FIELDS} are allowed"
+            )));
+        }
+        if size.all_depth > max_depth.max(MAX_INTROSPECTION_DEPTH) {
+            return Err(refuse(format!(
+                "the query nests {} levels deep with introspection; at most {} are allowed",
+                size.all_depth,
+                max_depth.max(MAX_INTROSPECTION_DEPTH)
             )));
         }
         if size.depth > max_depth {
             return Err(refuse(format!("the query nests {} levels deep; at most {max_depth} are allowed", size.depth)));
+        }
+    }
+    Ok(())
+}
+
+/// Refuses a query text whose brackets nest deeper than [`MAX_TEXT_NESTING`] before the parser,
+/// which recurses once per level, sees it (strings and comments are passed over).
+pub fn check_text(query: &str) -> Result<(), ServerError> {
+    let (mut depth, mut deepest) = (0usize, 0usize);
+    let mut chars = query.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '#' => {
+                for c in chars.by_ref() {
+                    if c == '\n' || c == '\r' {
+                        break;
+                    }
+                }
+            }
+            '"' => {
+                let mut escaped = false;
+                for c in chars.by_ref() {
+                    match (escaped, c) {
+                        (false, '\\') => escaped = true,
+                        (false, '"') => break,
+                        _ => escaped = false,
+                    }
+                }
+            }
+            '{' | '[' | '(' => {
+                depth += 1;
+                deepest = deepest.max(depth);
+                if deepest > MAX_TEXT_NESTING {
+                    return Err(refuse(format!("the query text nests brackets more than {MAX_TEXT_NESTING} deep")));
+                }
+            }
+            '}' | ']' | ')' => depth = depth.saturating_sub(1),
+            _ => {}
         }
     }
     Ok(())
@@ -94,6 +161,27 @@ mod tests {
     fn shape(query: &str, depth: usize) -> Result<(), String> {
         let doc = async_graphql::parser::parse_query(query).unwrap();
         check(&doc, depth).map_err(|e| e.message)
+    }
+
+    #[test]
+    fn many_operations_share_one_budget_and_deep_text_is_refused_before_parsing() {
+        let mut q = String::from("fragment F on Query { me { role } }\n");
+        for i in 0..15 {
+            q.push_str(&format!("query Q{i} {{ ...F }}\n"));
+        }
+        assert!(shape(&q, 12).is_ok());
+        for i in 15..30 {
+            q.push_str(&format!("query Q{i} {{ ...F }}\n"));
+        }
+        assert!(shape(&q, 12).unwrap_err().contains("operations"));
+        let deep = format!("{}{}", "{a".repeat(100_000), "}".repeat(100_000));
+        assert!(check_text(&deep).unwrap_err().message.contains("nests brackets"));
+        let args = format!("{{ a(x: {}1{}) }}", "[".repeat(200), "]".repeat(200));
+        assert!(check_text(&args).is_err());
+        assert!(
+            check_text("{ a(x: \"{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{\") }").is_ok(),
+            "brackets in strings do not count"
+        );
     }
 
     #[test]

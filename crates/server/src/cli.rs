@@ -173,7 +173,7 @@ pub struct ServeArgs {
     #[arg(long, env = "INCLUSION_MAX_BODY_BYTES", default_value_t = 1_048_576, value_parser = clap::value_parser!(u64).range(1..))]
     pub max_body_bytes: u64,
     /// GraphQL requests executed at once; more wait their turn.
-    #[arg(long, env = "INCLUSION_MAX_CONCURRENT_REQUESTS", default_value_t = 8, value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, env = "INCLUSION_MAX_CONCURRENT_REQUESTS", default_value_t = 8, value_parser = clap::value_parser!(u64).range(1..=10_000))]
     pub max_concurrent_requests: u64,
     /// Rows one request may return across all its lists.
     #[arg(long, env = "INCLUSION_MAX_ROWS", default_value_t = 50_000, value_parser = clap::value_parser!(u64).range(1..))]

@@ -56,7 +56,15 @@ fn negotiate(headers: &HeaderMap) -> Option<Answer> {
         return Some(Answer::Json);
     }
     for part in accept.split(',') {
-        let media = part.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+        let mut params = part.split(';');
+        let media = params.next().unwrap_or("").trim().to_ascii_lowercase();
+        // `q=0` says "not this one".
+        let refused = params.any(|p| {
+            p.split_once('=').is_some_and(|(k, v)| k.trim() == "q" && v.trim().parse::<f32>().is_ok_and(|q| q <= 0.0))
+        });
+        if refused {
+            continue;
+        }
         match media.as_str() {
             "application/graphql-response+json" => return Some(Answer::GraphqlResponse),
             "application/json" | "application/*" | "*/*" => return Some(Answer::Json),
@@ -97,7 +105,6 @@ fn request_id() -> String {
 /// A response with one error and no data.
 fn refusal(status: StatusCode, answer: Answer, code: &str, message: &str, id: &str) -> Response {
     let body = json!({"errors": [{"message": message, "extensions": {"code": code, "requestId": id}}]});
-    let status = if answer == Answer::Json && status == StatusCode::OK { StatusCode::OK } else { status };
     Response::builder()
         .status(status)
         .content_type(answer.content_type())
@@ -106,12 +113,21 @@ fn refusal(status: StatusCode, answer: Answer, code: &str, message: &str, id: &s
 }
 
 /// Whether a response is a request error (parse, validation, variables, our shape checks): no
-/// error has a path and nothing ran.
+/// error has a path, nothing ran, and none is the server's own fault.
 fn is_request_error(body: &Value) -> bool {
+    body.get("data").is_none_or(Value::is_null)
+        && body["errors"].as_array().is_some_and(|errs| {
+            !errs.is_empty() && errs.iter().all(|e| e.get("path").is_none() && e["extensions"]["code"] != "INTERNAL")
+        })
+}
+
+/// Whether the response is an internal failure that ran nothing (the access log could not be
+/// written, say): 500, whatever the client accepts.
+fn is_internal_failure(body: &Value) -> bool {
     body.get("data").is_none_or(Value::is_null)
         && body["errors"]
             .as_array()
-            .is_some_and(|errs| !errs.is_empty() && errs.iter().all(|e| e.get("path").is_none()))
+            .is_some_and(|errs| errs.iter().any(|e| e["extensions"]["code"] == "INTERNAL" && e.get("path").is_none()))
 }
 
 /// Everything the handler needs, shared by the routes.
@@ -161,6 +177,11 @@ async fn run(ep: &GraphqlEndpoint, headers: &HeaderMap, body: Body, id: &str) ->
             return refusal(StatusCode::BAD_REQUEST, answer, "BAD_REQUEST", &format!("cannot read the body: {e}"), id);
         }
     };
+    // A turn before any database work: token lookups count too, so a flood of random tokens
+    // cannot take the connections `/healthz` needs.
+    let Ok(_turn) = ep.in_flight.acquire().await else {
+        return refusal(StatusCode::SERVICE_UNAVAILABLE, answer, "SHUTTING_DOWN", "the server is stopping", id);
+    };
     // The header first, so an unauthenticated caller learns nothing about its body.
     let mut auth_headers = headers.get_all(header::AUTHORIZATION).iter();
     let auth_header = auth_headers.next().map(|v| v.as_bytes());
@@ -186,9 +207,6 @@ async fn run(ep: &GraphqlEndpoint, headers: &HeaderMap, body: Body, id: &str) ->
         Ok(r) => r,
         Err(why) => return refusal(StatusCode::BAD_REQUEST, answer, "BAD_REQUEST", &why, id),
     };
-    let Ok(_turn) = ep.in_flight.acquire().await else {
-        return refusal(StatusCode::SERVICE_UNAVAILABLE, answer, "SHUTTING_DOWN", "the server is stopping", id);
-    };
     let response = ep.api.execute(request, viewer).await;
     let mut body =
         serde_json::to_value(&response).unwrap_or_else(|_| json!({"errors": [{"message": "internal error"}]}));
@@ -198,7 +216,9 @@ async fn run(ep: &GraphqlEndpoint, headers: &HeaderMap, body: Body, id: &str) ->
             e["extensions"]["requestId"] = json!(id);
         }
     }
-    let status = if is_request_error(&body) && answer == Answer::GraphqlResponse {
+    let status = if is_internal_failure(&body) {
+        StatusCode::INTERNAL_SERVER_ERROR
+    } else if is_request_error(&body) && answer == Answer::GraphqlResponse {
         if let Some(map) = body.as_object_mut() {
             map.remove("data");
         }
@@ -256,6 +276,10 @@ mod tests {
         );
         assert_eq!(negotiate(&headers(&[("accept", "application/json")])), Some(Answer::Json));
         assert_eq!(negotiate(&headers(&[("accept", "text/html")])), None);
+        assert_eq!(
+            negotiate(&headers(&[("accept", "application/graphql-response+json;q=0, application/json")])),
+            Some(Answer::Json)
+        );
     }
 
     #[test]

@@ -87,8 +87,9 @@ impl<R: Read> GiasReader<R> {
                 }
                 return Ok(None);
             }
-            // Trailing blank lines in re-saved files are not rows.
-            if self.record.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
+            // Trailing blank lines in re-saved files are not rows, nor is an old DOS end-of-file
+            // mark (Ctrl-Z).
+            if self.record.iter().all(|f| f.iter().all(|b| b.is_ascii_whitespace() || *b == 0x1A)) {
                 continue;
             }
             self.rows += 1;

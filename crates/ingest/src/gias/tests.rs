@@ -193,6 +193,15 @@ fn a_file_cut_off_in_its_last_row_is_refused_and_a_short_row_inside_is_rejected(
     let GiasRow::Rejected { line, issues, .. } = rejected[0] else { unreachable!() };
     assert_eq!(*line, 3);
     assert!(issues[0].message.contains("a cut-off or mis-quoted row"), "{:?}", issues[0]);
+    // A file ending in spaces or a DOS end-of-file mark after its last line end is not cut off.
+    for tail in [" ", "\u{1a}", "  \t"] {
+        let padded = format!("{body}\r\n{tail}");
+        let rows: Vec<GiasRow> = GiasReader::new("tail.csv", padded.as_bytes(), TextEncoding::Utf8)
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(rows.len(), body.lines().count() - 1, "{tail:?}");
+    }
     // A file that simply lacks a final line end, its last row whole, still reads every row.
     let rows: Vec<GiasRow> =
         GiasReader::new("noeol.csv", body.as_bytes(), TextEncoding::Utf8).unwrap().collect::<Result<_, _>>().unwrap();

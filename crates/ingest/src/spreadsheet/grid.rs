@@ -21,9 +21,18 @@ static EMPTY: Data = Data::Empty;
 impl Grid {
     pub(crate) fn new(range: Range<Data>, merged_blocks: &[Dimensions]) -> Self {
         let mut merged = HashMap::new();
+        // A merge over a whole sheet would be billions of entries: past this, blocks are read as
+        // unmerged (values stay in their top-left cell).
+        const MAX_MERGED_CELLS: u64 = 1_000_000;
+        let mut budget = MAX_MERGED_CELLS;
         for block in merged_blocks {
             let (top, left) = block.start;
             let (bottom, right) = block.end;
+            let area = u64::from(bottom.saturating_sub(top) + 1) * u64::from(right.saturating_sub(left) + 1);
+            if area > budget {
+                continue;
+            }
+            budget -= area;
             for row in top..=bottom {
                 for col in left..=right {
                     if (row, col) != (top, left) {

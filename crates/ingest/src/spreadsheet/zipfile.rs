@@ -26,9 +26,13 @@ pub(crate) const MAX_RATIO: u64 = 150;
 /// and refuses an archive that would inflate past [`MAX_INFLATED`] or whose entry inflates more
 /// than [`MAX_RATIO`] times. Memory stays at one buffer; a bomb stops at the limit.
 pub(crate) fn check_inflation(zip: &[u8]) -> Result<(), String> {
-    let Some(dir) = Directory::read(zip) else { return Ok(()) };
-    let Some(central) = zip.get(dir.start..dir.start + dir.size) else { return Ok(()) };
+    // Fail closed: an archive whose directory this cannot walk is not passed on to be inflated.
+    let damaged = || "a damaged zip archive (its directory cannot be read)".to_owned();
+    let dir = Directory::read(zip).ok_or_else(damaged)?;
+    let central = zip.get(dir.start..dir.start + dir.size).ok_or_else(damaged)?;
     let mut total: u64 = 0;
+    let mut walked: u32 = 0;
+    let mut cells = CellSpan::default();
     let mut at = 0;
     let mut buf = vec![0u8; 64 * 1024];
     while le32(central, at) == Some(CENTRAL_SIGNATURE) {
@@ -46,8 +50,14 @@ pub(crate) fn check_inflation(zip: &[u8]) -> Result<(), String> {
         let local = local as usize;
         let data = le16(zip, local + 26).zip(le16(zip, local + 28)).map(|(n, e)| local + 30 + n as usize + e as usize);
         let raw = data.and_then(|d| zip.get(d..d.checked_add(compressed as usize)?));
+        let sheet = name.starts_with("xl/worksheets/") && name.ends_with(".xml");
         let inflated = match (method, raw) {
-            (0, Some(raw)) => raw.len() as u64,
+            (0, Some(raw)) => {
+                if sheet {
+                    cells.scan(raw);
+                }
+                raw.len() as u64
+            }
             (8, Some(raw)) => {
                 let limit =
                     (MAX_INFLATED - total).min((compressed as u64).max(64 * 1024).saturating_mul(MAX_RATIO)) + 1;
@@ -56,7 +66,12 @@ pub(crate) fn check_inflation(zip: &[u8]) -> Result<(), String> {
                 loop {
                     match reader.read(&mut buf) {
                         Ok(0) | Err(_) => break,
-                        Ok(k) => n += k as u64,
+                        Ok(k) => {
+                            if sheet {
+                                cells.scan(&buf[..k]);
+                            }
+                            n += k as u64
+                        }
                     }
                 }
                 n
@@ -75,9 +90,65 @@ pub(crate) fn check_inflation(zip: &[u8]) -> Result<(), String> {
                 MAX_INFLATED >> 20
             ));
         }
+        if sheet {
+            if let Some(area) = cells.area().filter(|a| *a > MAX_SHEET_CELLS) {
+                return Err(format!(
+                    "sheet {name} spans {area} cells from its first to its last; at most {MAX_SHEET_CELLS} are read"
+                ));
+            }
+            cells = CellSpan::default();
+        }
+        walked += 1;
         at += 46 + name_len + extra + comment;
     }
+    if walked != u32::from(dir.entries) {
+        return Err(damaged());
+    }
     Ok(())
+}
+
+/// Cells a sheet may span, first to last row and column (calamine allocates every one).
+pub(crate) const MAX_SHEET_CELLS: u64 = 10_000_000;
+
+/// The rows and columns a sheet's cell references (`<c r="AB12"`) reach, read as the XML streams.
+#[derive(Default)]
+struct CellSpan {
+    carry: Vec<u8>,
+    rows: Option<(u64, u64)>,
+    cols: Option<(u64, u64)>,
+}
+
+impl CellSpan {
+    fn scan(&mut self, chunk: &[u8]) {
+        let mut data = std::mem::take(&mut self.carry);
+        data.extend_from_slice(chunk);
+        let mut i = 0;
+        while let Some(found) = data[i..].windows(6).position(|w| w == b"<c r=\"") {
+            let start = i + found + 6;
+            let Some(len) = data[start..].iter().position(|&b| b == b'"') else {
+                // The reference runs into the next chunk.
+                self.carry = data[i + found..].to_vec();
+                return;
+            };
+            let r = &data[start..start + len];
+            let letters = r.iter().take_while(|b| b.is_ascii_uppercase()).count();
+            let col = r[..letters].iter().fold(0u64, |n, b| n * 26 + u64::from(b - b'A' + 1));
+            let row = std::str::from_utf8(&r[letters..]).ok().and_then(|t| t.parse::<u64>().ok());
+            if let (true, Some(row)) = (letters > 0, row) {
+                self.rows = Some(self.rows.map_or((row, row), |(a, b)| (a.min(row), b.max(row))));
+                self.cols = Some(self.cols.map_or((col, col), |(a, b)| (a.min(col), b.max(col))));
+            }
+            i = start + len;
+        }
+        // Keep a tail that may hold the start of a reference split across chunks.
+        let keep = data.len().saturating_sub(i).min(5);
+        self.carry = data[data.len() - keep..].to_vec();
+    }
+
+    fn area(&self) -> Option<u64> {
+        let ((r0, r1), (c0, c1)) = (self.rows?, self.cols?);
+        Some((r1 - r0 + 1).saturating_mul(c1 - c0 + 1))
+    }
 }
 
 /// Whether the archive lists an entry of this name.
@@ -308,6 +379,21 @@ pub(crate) mod test_zip {
 mod tests {
     use super::test_zip::{deflate_spaces, deflated_zip};
     use super::*;
+
+    /// Two cells at opposite corners of a sheet: tiny, but calamine would allocate 17 billion.
+    #[test]
+    fn a_sheet_spanning_too_many_cells_is_refused() {
+        let xml = br#"<worksheet><sheetData><row r="1"><c r="A1"><v>1</v></c></row><row r="1048576"><c r="XFD1048576"><v>2</v></c></row></sheetData></worksheet>"#;
+        let mut enc = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::default());
+        std::io::Write::write_all(&mut enc, xml).unwrap();
+        let zip = deflated_zip(b"xl/worksheets/sheet1.xml", &enc.finish().unwrap(), xml.len() as u32);
+        let err = check_inflation(&zip).unwrap_err();
+        assert!(err.contains("spans 17179869184 cells"), "{err}");
+        // Data prepended to an archive (the directory then points at the wrong place): refused.
+        let mut shifted = b"junk".to_vec();
+        shifted.extend_from_slice(&zip);
+        assert!(check_inflation(&shifted).is_err());
+    }
 
     #[test]
     fn a_zip_bomb_is_refused_whatever_size_it_claims() {
