@@ -300,18 +300,27 @@ crate::on_both_backends! {
     pruning_keeps_the_inputs_of_current_and_failed_runs => pruning_keeps_the_inputs_of_current_and_failed_runs;
 }
 
-async fn pruning_keeps_the_inputs_of_current_and_failed_runs(t: TestDb) {
-    let db = &t.db;
+/// A temp dir with an archive folder and two different 30-school extracts in it.
+fn two_extracts() -> (tempfile::TempDir, std::path::PathBuf, [std::path::PathBuf; 2]) {
     let dir = tempfile::tempdir().unwrap();
     let archive = dir.path().join("archive");
-    let import = |path: std::path::PathBuf| jobs::import_gias::GiasImport {
-        archive_dir: Some(archive.clone()),
-        ..gias_job(path, None)
-    };
-    let older = dir.path().join("older.csv");
-    test_support::gias_synth::write(&mut std::fs::File::create(&older).unwrap(), 30, 1).unwrap();
-    let newer = dir.path().join("newer.csv");
-    test_support::gias_synth::write(&mut std::fs::File::create(&newer).unwrap(), 30, 2).unwrap();
+    let files = [1, 2].map(|seed| {
+        let path = dir.path().join(format!("extract{seed}.csv"));
+        test_support::gias_synth::write(&mut std::fs::File::create(&path).unwrap(), 30, seed).unwrap();
+        path
+    });
+    (dir, archive, files)
+}
+
+/// An import of `path` that archives into `archive`.
+fn archived(archive: &std::path::Path, path: std::path::PathBuf) -> jobs::import_gias::GiasImport {
+    jobs::import_gias::GiasImport { archive_dir: Some(archive.to_owned()), ..gias_job(path, None) }
+}
+
+async fn pruning_keeps_the_inputs_of_current_and_failed_runs(t: TestDb) {
+    let db = &t.db;
+    let (dir, archive, [older, newer]) = two_extracts();
+    let import = |path| archived(&archive, path);
     run(db, &import(older.clone()), &NoProgress).await.unwrap();
     run(db, &import(newer.clone()), &NoProgress).await.unwrap();
     // A failed run whose input passed the file-level checks: kept for whoever looks into it.
@@ -348,16 +357,8 @@ async fn pruning_keeps_the_inputs_of_current_and_failed_runs(t: TestDb) {
 async fn a_full_archive_refuses_the_import_and_keeps_what_runs_need() {
     let t = TestDb::sqlite().await;
     let db = &t.db;
-    let dir = tempfile::tempdir().unwrap();
-    let archive = dir.path().join("archive");
-    let import = |path: std::path::PathBuf| jobs::import_gias::GiasImport {
-        archive_dir: Some(archive.clone()),
-        ..gias_job(path, None)
-    };
-    let first = dir.path().join("first.csv");
-    test_support::gias_synth::write(&mut std::fs::File::create(&first).unwrap(), 30, 1).unwrap();
-    let second = dir.path().join("second.csv");
-    test_support::gias_synth::write(&mut std::fs::File::create(&second).unwrap(), 30, 2).unwrap();
+    let (_dir, archive, [first, second]) = two_extracts();
+    let import = |path| archived(&archive, path);
     let size = |p: &std::path::Path| std::fs::metadata(p).unwrap().len();
     jobs::set_archive_cap(size(&first) + size(&second) - 1);
     run(db, &import(first.clone()), &NoProgress).await.unwrap();
