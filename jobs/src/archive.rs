@@ -133,10 +133,16 @@ impl SourceFile {
         std::fs::create_dir_all(dir).map_err(io)?;
         let target = dir.join(&self.sha256);
         if !target.exists() {
-            // Copy then rename, so a crash never leaves a truncated file under the final name.
-            let partial = dir.join(format!("{}.partial", self.sha256));
-            std::fs::copy(&self.path, &partial).map_err(io)?;
-            std::fs::rename(&partial, &target).map_err(io)?;
+            // Link (a download waiting in `incoming/`), else copy then rename, so a crash never
+            // leaves a truncated file under the final name.
+            // Only a download of our own is linked: a user's file edited in place later must not
+            // change the archived copy.
+            let ours = self.path.starts_with(dir.join("incoming"));
+            if !ours || std::fs::hard_link(&self.path, &target).is_err() {
+                let partial = dir.join(format!("{}.partial", self.sha256));
+                std::fs::copy(&self.path, &partial).map_err(io)?;
+                std::fs::rename(&partial, &target).map_err(io)?;
+            }
         }
         Ok(target)
     }

@@ -98,6 +98,23 @@ fn resolve_mapping(job: &EesImport) -> Result<Mapping, Error> {
 
 type Failed = (Error, Option<String>);
 
+/// Where downloads wait, inside the archive directory (one file system, so archiving one is a
+/// link, not a copy), until the file-level checks pass; removed after the run either way.
+fn incoming_dir(archive_dir: &Path) -> PathBuf {
+    archive_dir.join("incoming")
+}
+
+/// Removes what a run downloaded or unzipped into `incoming/` when the run ends, however it ends.
+struct Incoming(Vec<PathBuf>);
+
+impl Drop for Incoming {
+    fn drop(&mut self) {
+        for p in &self.0 {
+            let _ = if p.is_dir() { std::fs::remove_dir_all(p) } else { std::fs::remove_file(p) };
+        }
+    }
+}
+
 /// Gets the CSV onto disk: `None` when the server says our copy is current (304).
 async fn fetch(
     db: &DatabaseConnection,
@@ -114,7 +131,7 @@ async fn fetch(
             } else {
                 Expect::Csv
             };
-            (url.clone(), http.download(url, &job.archive_dir, expect, known.as_ref()).await?)
+            (url.clone(), http.download(url, &incoming_dir(&job.archive_dir), expect, known.as_ref()).await?)
         }
         EesSource::Api { dataset, version } => {
             let api = EesApi::new(HttpClient::new(job.client.clone())?, &job.api_base);
@@ -124,7 +141,7 @@ async fn fetch(
                 version.as_ref().map(|v| format!("?dataSetVersion={v}")).unwrap_or_default()
             );
             let known = known_validators(db, &url).await?;
-            (url, api.csv(dataset, version.as_deref(), &job.archive_dir, known.as_ref()).await?)
+            (url, api.csv(dataset, version.as_deref(), &incoming_dir(&job.archive_dir), known.as_ref()).await?)
         }
     };
     match download {
@@ -152,7 +169,8 @@ async fn fetch(
                 Utc::now(),
             )
             .await?;
-            let csv = if is_zip(&path) { pick_csv_from_zip(&path, &job.archive_dir, mapping)? } else { path };
+            let csv =
+                if is_zip(&path) { pick_csv_from_zip(&path, &incoming_dir(&job.archive_dir), mapping)? } else { path };
             Ok(Some((csv, Some(url))))
         }
     }
@@ -185,7 +203,20 @@ async fn import(
     started: Instant,
 ) -> Result<ImportSummary, Failed> {
     let scope = format!("mapping={}", mapping.name());
-    let Some((path, origin)) = fetch(db, job, mapping).await.map_err(|e| (e, None))? else {
+    let fetched = fetch(db, job, mapping).await.map_err(|e| (e, None))?;
+    // A download and what was unzipped from it go once the run ends; the archive keeps its copy.
+    let incoming = incoming_dir(&job.archive_dir);
+    let _cleanup = Incoming(match &fetched {
+        Some((path, Some(_))) if path.starts_with(&incoming) => {
+            let top = path.strip_prefix(&incoming).ok().and_then(|p| p.components().next()).map(|c| incoming.join(c));
+            let download = top
+                .as_ref()
+                .and_then(|t| t.file_name()?.to_str()?.strip_suffix(".unzipped").map(|sha| incoming.join(sha)));
+            top.into_iter().chain(download).collect()
+        }
+        _ => Vec::new(),
+    });
+    let Some((path, origin)) = fetched else {
         runs::finish_run(db, run_id, RunStatus::Unchanged, None, RunCounts::default(), None, Utc::now())
             .await
             .map_err(|e| (e.into(), None))?;

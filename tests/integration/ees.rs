@@ -170,6 +170,8 @@ async fn a_truncated_body_fails_and_writes_nothing() {
         .unwrap()
         .flatten()
         .filter(|e| e.file_name() != "mappings")
+        // Downloads wait in `incoming/`: it may stay, empty.
+        .filter(|e| e.file_name() != "incoming" || std::fs::read_dir(e.path()).is_ok_and(|mut d| d.next().is_some()))
         .map(|e| e.file_name())
         .collect();
     assert!(left.is_empty(), "no partial download is kept: {left:?}");
@@ -393,4 +395,40 @@ async fn school_figures_and_pupils_by_sen_status() {
     assert_eq!((&obs[1]["status"], &obs[1]["value"]), (&json!("c"), &Value::Null));
     assert_eq!(obs[0]["run"]["id"], json!(s.run_id.to_string()));
     app.stop().await;
+}
+
+/// A download waits in `incoming/` until its checks pass: a refused one leaves nothing behind, a
+/// good one is archived under its sha256 and the waiting copy goes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn downloads_are_archived_only_once_checked() {
+    let t = TestDb::sqlite().await;
+    let dfe = FakeDfe::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let archive = dir.path().join("archive");
+    let good = tiny_ehc_csv();
+    dfe.route("/good.csv", vec![Reply::ok("text/csv", good.clone())]);
+    dfe.route("/empty.csv", vec![Reply::ok("text/csv", "")]);
+    let empty =
+        run(&t.db, &job(EesSource::Url(dfe.url("/empty.csv")), Some("tiny_ehc"), &archive, &dfe.url("")), &NoProgress)
+            .await;
+    assert!(empty.is_err());
+    let files = |d: &std::path::Path| -> Vec<String> {
+        std::fs::read_dir(d)
+            .map(|r| r.map(|e| e.unwrap().file_name().into_string().unwrap()).collect())
+            .unwrap_or_default()
+    };
+    assert!(files(&archive.join("incoming")).is_empty(), "{:?}", files(&archive.join("incoming")));
+    assert!(
+        !files(&archive).iter().any(|f| f.len() == 64),
+        "a refused download is not archived: {:?}",
+        files(&archive)
+    );
+    run(&t.db, &job(EesSource::Url(dfe.url("/good.csv")), Some("tiny_ehc"), &archive, &dfe.url("")), &NoProgress)
+        .await
+        .unwrap();
+    let good_path = dir.path().join("good.csv");
+    std::fs::write(&good_path, &good).unwrap();
+    let good_sha = jobs::SourceFile::scan(&good_path).unwrap().sha256;
+    assert!(files(&archive).contains(&good_sha), "{:?}", files(&archive));
+    assert!(files(&archive.join("incoming")).is_empty());
 }
