@@ -43,6 +43,14 @@ pub struct SourceFile {
 }
 
 impl SourceFile {
+    /// [`SourceFile::scan`] on a blocking thread: hashing a large input is not async work.
+    pub async fn scan_off_thread(path: &Path) -> Result<Self, Error> {
+        let owned = path.to_path_buf();
+        tokio::task::spawn_blocking(move || Self::scan(&owned))
+            .await
+            .map_err(|e| Error::Io { path: path.display().to_string(), source: std::io::Error::other(e) })?
+    }
+
     /// Streams the file once (64 KiB at a time): memory stays flat however large it is.
     pub fn scan(path: &Path) -> Result<Self, Error> {
         let io = |source| Error::Io { path: path.display().to_string(), source };

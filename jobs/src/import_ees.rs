@@ -230,7 +230,7 @@ async fn import(
             started,
         ));
     };
-    let source = SourceFile::scan(&path).map_err(|e| (e, None))?;
+    let source = SourceFile::scan_off_thread(&path).await.map_err(|e| (e, None))?;
     let sha = Some(source.sha256.clone());
     let fail = |e: Error| (e, sha.clone());
     // A download is stored under its hash: report it by the name in its URL.

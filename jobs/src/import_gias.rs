@@ -61,7 +61,7 @@ async fn import(
     progress: &dyn ImportProgress,
     started: Instant,
 ) -> Result<ImportSummary, (Error, Option<String>)> {
-    let source = SourceFile::scan(&job.path).map_err(|e| (e, None))?;
+    let source = SourceFile::scan_off_thread(&job.path).await.map_err(|e| (e, None))?;
     let sha = Some(source.sha256.clone());
     let fail = |e: Error| (e, sha.clone());
     if source.bytes == 0 {

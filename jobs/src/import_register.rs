@@ -31,6 +31,10 @@ pub struct RegisterImport {
     pub cluster_size: (u32, u32),
     /// The day closures and new memberships are dated.
     pub today: NaiveDate,
+    /// Template files (`--template`) whose header overrides apply; each must be of this kind.
+    pub templates: Vec<PathBuf>,
+    /// Every template of this kind in this directory applies too (`INCLUSION_TEMPLATES_DIR`).
+    pub templates_dir: Option<PathBuf>,
 }
 
 /// The records of whichever kind the file holds.
@@ -43,7 +47,9 @@ enum Records {
 
 impl Records {
     fn read(job: &RegisterImport) -> Result<Self, ingest::Error> {
-        let opts = ReadOptions { sheet: job.sheet.clone(), cluster_size: job.cluster_size, ..Default::default() };
+        let columns = spreadsheet::templates_for(job.kind, &job.templates, job.templates_dir.as_deref())?;
+        let opts =
+            ReadOptions { sheet: job.sheet.clone(), cluster_size: job.cluster_size, columns, ..Default::default() };
         Ok(match job.kind {
             Kind::Srp => Records::Srp(spreadsheet::read_srp_register(&job.path, &opts)?),
             Kind::Designations => Records::Designations(spreadsheet::read_designations(&job.path, &opts)?),
@@ -101,11 +107,21 @@ async fn import(
     run_id: i64,
     started: Instant,
 ) -> Result<ImportSummary, (Error, Option<String>)> {
-    let source = SourceFile::scan(&job.path).map_err(|e| (e, None))?;
+    // Hashing, unzipping and parsing a workbook is CPU work: off the async threads, so a large
+    // register does not stall the server or the other jobs sharing the runtime.
+    let read_job = job.clone();
+    let (source, records) = tokio::task::spawn_blocking(move || {
+        let source = SourceFile::scan(&read_job.path)?;
+        let records = Records::read(&read_job).map_err(Error::from);
+        Ok::<_, Error>((source, records))
+    })
+    .await
+    .map_err(|e| (Error::Io { path: job.path.display().to_string(), source: std::io::Error::other(e) }, None))?
+    .map_err(|e| (e, None))?;
     let sha = Some(source.sha256.clone());
     let fail = |e: Error| (e, sha.clone());
     // Archived once the workbook opens and reads: a refused upload is not kept.
-    let records = Records::read(job).map_err(|e| fail(e.into()))?;
+    let records = records.map_err(fail)?;
     if !job.dry_run {
         source.keep(db, job.archive_dir.as_deref(), None).await.map_err(fail)?;
     }

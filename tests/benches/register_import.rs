@@ -60,6 +60,8 @@ fn main() {
                 archive_dir: None,
                 cluster_size: (7, 14),
                 today: NaiveDate::from_ymd_opt(2026, 11, 26).expect("date"),
+                templates: Vec::new(),
+                templates_dir: None,
             };
             for pass in ["first import", "re-import (unchanged)"] {
                 let started = Instant::now();

@@ -26,6 +26,8 @@ pub(crate) fn job(kind: Kind, file: &str) -> RegisterImport {
         archive_dir: None,
         cluster_size: (7, 14),
         today: NaiveDate::from_ymd_opt(2026, 11, 26).unwrap(),
+        templates: Vec::new(),
+        templates_dir: None,
     }
 }
 

@@ -29,8 +29,18 @@ pub enum Error {
     SheetNotFound { file: String, sheet: String, available: Vec<String> },
     #[error("{file}: no sheet has data")]
     NoSheet { file: String },
-    #[error("{file} [{sheet}]: required column{} for {kind} {} missing: {}", if columns.len() == 1 { "" } else { "s" }, if columns.len() == 1 { "is" } else { "are" }, columns.join(", "))]
-    SheetMissingColumns { file: String, sheet: String, kind: &'static str, columns: Vec<String> },
+    #[error("{file} [{sheet}]: required column{} for {kind} {} missing: {}{hint}", if columns.len() == 1 { "" } else { "s" }, if columns.len() == 1 { "is" } else { "are" }, columns.join(", "))]
+    SheetMissingColumns { file: String, sheet: String, kind: &'static str, columns: Vec<String>, hint: String },
+    #[error("{file}: required column{} for {kind} {} missing: {}{hint}", if columns.len() == 1 { "" } else { "s" }, if columns.len() == 1 { "is" } else { "are" }, columns.join(", "))]
+    RegisterMissingColumns { file: String, kind: &'static str, columns: Vec<String>, hint: String },
+    /// `fields`: the two fields, then the kind (for the template line).
+    #[error(
+        "{place}: column {column} {header:?} is equally close to {} and {}; say which it is in a template file (--template FILE or INCLUSION_TEMPLATES_DIR):\n  kind = \"{}\"\n  [columns]\n  {header:?} = \"{}\"",
+        fields[0], fields[1], fields[2], fields[0]
+    )]
+    AmbiguousColumn { place: String, column: String, header: String, fields: Box<[String; 3]> },
+    #[error("{file}: not a valid template file: {message}")]
+    Template { file: String, message: String },
     #[error("{file} [{sheet}]: the sheet has a header but no data rows")]
     SheetNoRows { file: String, sheet: String },
     #[error("unknown spreadsheet kind {kind:?} (expected srp, designations, clusters or training)")]

@@ -225,6 +225,12 @@ pub struct SpreadsheetArgs {
     /// Cluster sizes outside MIN-MAX are warnings.
     #[arg(long, env = "INCLUSION_CLUSTER_SIZE", default_value = "7-14")]
     pub cluster_size: String,
+    /// A template file mapping this workbook's headers to the kind's fields (TOML; repeatable).
+    #[arg(long, value_name = "FILE")]
+    pub template: Vec<PathBuf>,
+    /// A directory of template files; those of this kind apply to every import of it.
+    #[arg(long, env = "INCLUSION_TEMPLATES_DIR", value_name = "DIR")]
+    pub templates_dir: Option<PathBuf>,
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
 }

@@ -1,9 +1,29 @@
 //! Finds the header row of a sheet and maps its cells to a template's fields. Officers put titles and
-//! notes above their tables and name columns their own way, so headers match ignoring case, spaces and
-//! punctuation, through a list of synonyms per field.
+//! notes above their tables and name columns their own way, so a header matches, in this order: an
+//! operator's override (a template file), a field's label or synonym ignoring case, spaces and
+//! punctuation, else the field closest in meaning (`words`) when one is clearly closest.
 
 use super::cells::{self, Value};
 use super::grid::Grid;
+use super::words;
+
+/// How close in meaning a header must be to a field's label or synonym to be read as that field.
+pub(crate) const CLOSE_ENOUGH: f64 = 0.6;
+
+/// How a header names a field.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum FieldMatch {
+    /// An override, the label or a synonym.
+    Exact(usize),
+    /// The one field closest in meaning.
+    Meaning(usize),
+    /// Two fields equally close in meaning.
+    Ambiguous(usize, usize),
+    None,
+}
+
+/// Operators' overrides: header (normalised) → field.
+pub(crate) type Overrides = [(String, usize)];
 
 /// How many rows from the top of a sheet may hold the header (titles and notes sit above it).
 pub(crate) const HEADER_SCAN_ROWS: u32 = 30;
@@ -43,7 +63,50 @@ pub(crate) fn normalise(text: &str) -> String {
 }
 
 impl Template {
-    /// The field a header cell names. A bracketed note (`Places (2024/25)`) is tried with and without.
+    /// How a header names a field: overrides first, then exact spellings, then meaning.
+    pub(crate) fn match_header(&self, header: &str, overrides: &Overrides) -> FieldMatch {
+        let full = normalise(header);
+        if let Some((_, field)) = overrides.iter().find(|(h, _)| *h == full) {
+            return FieldMatch::Exact(*field);
+        }
+        if let Some(field) = self.field_of(header) {
+            return FieldMatch::Exact(field);
+        }
+        let ranked = self.by_meaning(header);
+        match ranked.as_slice() {
+            [(a, sa), (b, sb), ..] if *sa >= CLOSE_ENOUGH && (sa - sb).abs() < 1e-9 => FieldMatch::Ambiguous(*a, *b),
+            [(a, sa), ..] if *sa >= CLOSE_ENOUGH => FieldMatch::Meaning(*a),
+            _ => FieldMatch::None,
+        }
+    }
+
+    /// Fields by how close in meaning the header is to their label or nearest synonym, closest first;
+    /// fields sharing no word are left out.
+    pub(crate) fn by_meaning(&self, header: &str) -> Vec<(usize, f64)> {
+        // A bracketed note may be noise ("(2024/25)") or meaning ("Places (commissioned)"): both read.
+        let readings = [words::meaning(header), words::meaning(&strip_brackets(header))];
+        let mut ranked: Vec<(usize, f64)> = self
+            .fields
+            .iter()
+            .enumerate()
+            .map(|(i, f)| {
+                let best = std::iter::once(&f.label)
+                    .chain(f.synonyms)
+                    .flat_map(|s| {
+                        let theirs = words::meaning(s);
+                        readings.iter().map(move |mine| words::closeness(mine, &theirs))
+                    })
+                    .fold(0.0, f64::max);
+                (i, best)
+            })
+            .filter(|(_, score)| *score > 0.0)
+            .collect();
+        ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        ranked
+    }
+
+    /// The field a header cell names by label or synonym. A bracketed note (`Places (2024/25)`) is
+    /// tried with and without.
     pub(crate) fn field_of(&self, header: &str) -> Option<usize> {
         let full = normalise(header);
         let bare = normalise(&strip_brackets(header));
@@ -103,6 +166,10 @@ pub(crate) struct HeaderMatch {
     pub(crate) unknown: Vec<(u32, String)>,
     /// Header cells naming a field another column already holds: (column, text, field).
     pub(crate) repeated: Vec<(u32, String, usize)>,
+    /// Header cells read as a field by meaning, not by spelling: (column, text, field).
+    pub(crate) by_meaning: Vec<(u32, String, usize)>,
+    /// Header cells equally close to two fields, neither otherwise held: (column, text, fields).
+    pub(crate) ambiguous: Vec<(u32, String, usize, usize)>,
 }
 
 impl HeaderMatch {
@@ -111,31 +178,60 @@ impl HeaderMatch {
     }
 }
 
-/// Matches one row against the template.
-pub(crate) fn match_row(grid: &Grid, row: u32, template: &Template) -> HeaderMatch {
-    let mut found = HeaderMatch { row, columns: vec![None; template.fields.len()], unknown: vec![], repeated: vec![] };
+/// Matches one row against the template: exact names (and overrides) take their fields first, so a
+/// header matched by meaning never displaces one spelled as the template spells it.
+pub(crate) fn match_row(grid: &Grid, row: u32, template: &Template, overrides: &Overrides) -> HeaderMatch {
+    let mut found = HeaderMatch {
+        row,
+        columns: vec![None; template.fields.len()],
+        unknown: vec![],
+        repeated: vec![],
+        by_meaning: vec![],
+        ambiguous: vec![],
+    };
     let Some(((_, first), (_, last))) = grid.bounds() else { return found };
+    let mut second_pass = Vec::new();
     for col in first..=last {
         let value = cells::value(grid.raw(row, col));
         if value == Value::Empty {
             continue;
         }
         let text = value.display();
-        match template.field_of(&text) {
-            Some(field) if found.columns[field].is_none() => found.columns[field] = Some(col),
-            Some(field) => found.repeated.push((col, text, field)),
-            None => found.unknown.push((col, text)),
+        match template.match_header(&text, overrides) {
+            FieldMatch::Exact(field) if found.columns[field].is_none() => found.columns[field] = Some(col),
+            FieldMatch::Exact(field) => found.repeated.push((col, text, field)),
+            FieldMatch::None => found.unknown.push((col, text)),
+            close => second_pass.push((col, text, close)),
         }
     }
+    for (col, text, close) in second_pass {
+        let free = |f: usize| found.columns[f].is_none();
+        match close {
+            FieldMatch::Meaning(field) if free(field) => {
+                found.columns[field] = Some(col);
+                found.by_meaning.push((col, text, field));
+            }
+            FieldMatch::Meaning(field) => found.repeated.push((col, text, field)),
+            // Equally close to two fields, one of them already held: the other is meant.
+            FieldMatch::Ambiguous(a, b) if free(a) != free(b) => {
+                let field = if free(a) { a } else { b };
+                found.columns[field] = Some(col);
+                found.by_meaning.push((col, text, field));
+            }
+            FieldMatch::Ambiguous(a, b) if free(a) => found.ambiguous.push((col, text, a, b)),
+            _ => found.unknown.push((col, text)),
+        }
+    }
+    found.unknown.sort_by_key(|(col, _)| *col);
     found
 }
 
 /// The row among the first few that names most of the template's fields (the first of equals).
-pub(crate) fn find_header(grid: &Grid, template: &Template) -> Option<HeaderMatch> {
+pub(crate) fn find_header(grid: &Grid, template: &Template, overrides: &Overrides) -> Option<HeaderMatch> {
     let ((top, _), (bottom, _)) = grid.bounds()?;
     let mut best: Option<HeaderMatch> = None;
     for row in top..=bottom.min(top + HEADER_SCAN_ROWS - 1) {
-        let candidate = match_row(grid, row, template);
+        let candidate = match_row(grid, row, template, overrides);
         if candidate.matched() > best.as_ref().map_or(0, HeaderMatch::matched) {
             best = Some(candidate);
         }
@@ -219,5 +315,106 @@ mod tests {
     fn a_missing_group_is_named_by_its_members() {
         assert_eq!(TEMPLATE.missing(&[None, None, Some(2)]), vec!["URN or LAESTAB"]);
         assert!(TEMPLATE.missing(&[None, Some(1), Some(2)]).is_empty());
+    }
+
+    mod by_meaning {
+        use super::super::*;
+        use crate::spreadsheet::Kind;
+
+        fn field(kind: Kind, header: &str) -> Option<&'static str> {
+            let template = kind.template();
+            match template.match_header(header, &[]) {
+                FieldMatch::Exact(f) | FieldMatch::Meaning(f) => Some(template.fields[f].label),
+                FieldMatch::Ambiguous(..) | FieldMatch::None => None,
+            }
+        }
+
+        /// The ways officers vary a header: case, word order, filler, years, abbreviations, plurals.
+        fn variants(base: &str) -> Vec<String> {
+            let words: Vec<&str> = base.split_whitespace().collect();
+            let reversed = words.iter().rev().copied().collect::<Vec<_>>().join(" ");
+            let abbreviated = base
+                .replace("Number of", "No. of")
+                .replace("number", "no.")
+                .replace("Provision", "Prov.")
+                .replace("provision", "prov")
+                .replace("School", "Sch");
+            vec![
+                base.to_owned(),
+                base.to_uppercase(),
+                base.to_lowercase(),
+                reversed,
+                format!("The {base}"),
+                format!("{base} (2024/25)"),
+                format!("{base}:"),
+                format!("  {base}  "),
+                abbreviated,
+            ]
+            .into_iter()
+            .chain((!base.ends_with(')')).then(|| format!("{base}s")))
+            .collect()
+        }
+
+        #[test]
+        fn headers_no_synonym_list_holds_land_on_the_field_they_mean() {
+            let cases: &[(Kind, &str, &[&str])] = &[
+                (Kind::Srp, "Need type", &["Primary designation", "Designated need", "Type of SEN need"]),
+                (Kind::Srp, "SRP name", &["Provision title", "Title of provision", "Unit title"]),
+                (Kind::Srp, "Close date", &["Date of closure", "Closure date", "Provision closing date"]),
+                (Kind::Srp, "Open date", &["Date of opening", "Opening date of provision"]),
+                (Kind::Srp, "Commissioned places", &["Places (commissioned)", "Commissioned place numbers"]),
+                (Kind::Srp, "On roll", &["Pupils currently on roll", "Number of children on roll"]),
+                (Kind::Srp, "SLA date", &["Date SLA was signed"]),
+                (Kind::Srp, "Age range", &["Age range of pupils"]),
+                (Kind::Designations, "Effective from", &["Date of designation", "Designation start date"]),
+                (Kind::Clusters, "Primary care network", &["Name of primary care network (PCN)"]),
+                (Kind::Training, "School name", &["Name of school"]),
+            ];
+            for (kind, want, bases) in cases {
+                for base in *bases {
+                    for header in variants(base) {
+                        assert_eq!(field(*kind, &header), Some(*want), "{header:?} in the {} template", kind.as_str());
+                    }
+                }
+            }
+        }
+
+        #[test]
+        fn unrelated_headers_match_no_field() {
+            for header in
+                ["Notes", "Contact email", "Comments", "Last reviewed by", "Ofsted rating", "Headteacher", "Number of"]
+            {
+                for kind in [Kind::Srp, Kind::Designations, Kind::Clusters, Kind::Training] {
+                    assert_eq!(field(kind, header), None, "{header:?} in the {} template", kind.as_str());
+                }
+            }
+        }
+
+        #[test]
+        fn a_bare_date_is_no_srp_date_in_particular() {
+            assert_eq!(field(Kind::Srp, "Date"), None);
+        }
+
+        #[test]
+        fn every_label_and_synonym_still_matches_its_own_field_exactly() {
+            for kind in [Kind::Srp, Kind::Designations, Kind::Clusters, Kind::Training] {
+                let template = kind.template();
+                for (i, f) in template.fields.iter().enumerate() {
+                    for s in std::iter::once(&f.label).chain(f.synonyms) {
+                        assert_eq!(template.match_header(s, &[]), FieldMatch::Exact(i), "{s:?} in {}", template.name);
+                    }
+                }
+            }
+        }
+
+        #[test]
+        fn a_header_equally_close_to_two_fields_is_ambiguous_and_an_override_settles_it() {
+            let template = Kind::Srp.template();
+            let open = template.fields.iter().position(|f| f.label == "Open date").unwrap();
+            let close = template.fields.iter().position(|f| f.label == "Close date").unwrap();
+            assert_eq!(template.match_header("Open or close date", &[]), FieldMatch::Ambiguous(open, close));
+            let overrides = [(normalise("Open or close date"), close)];
+            assert_eq!(template.match_header("OPEN OR CLOSE DATE", &overrides), FieldMatch::Exact(close));
+        }
     }
 }

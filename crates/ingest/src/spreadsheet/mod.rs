@@ -15,7 +15,9 @@ mod open;
 mod parse;
 mod row;
 mod srp;
+mod templates;
 mod training;
+mod words;
 mod xlsx_merges;
 mod zipfile;
 
@@ -24,6 +26,7 @@ use std::str::FromStr;
 
 pub use cells::column_letter;
 pub use open::SheetInfo;
+pub use templates::{TemplateFile, read_template, templates_for};
 
 use crate::{Error, ImportIssue};
 
@@ -49,11 +52,15 @@ impl Kind {
 
     /// What the register is called in messages ("SRP register").
     pub fn label(self) -> &'static str {
+        self.template().name
+    }
+
+    pub(crate) fn template(self) -> &'static header::Template {
         match self {
-            Kind::Srp => srp::TEMPLATE.name,
-            Kind::Designations => designations::TEMPLATE.name,
-            Kind::Clusters => clusters::TEMPLATE.name,
-            Kind::Training => training::TEMPLATE.name,
+            Kind::Srp => &srp::TEMPLATE,
+            Kind::Designations => &designations::TEMPLATE,
+            Kind::Clusters => &clusters::TEMPLATE,
+            Kind::Training => &training::TEMPLATE,
         }
     }
 }
@@ -81,11 +88,15 @@ pub struct ReadOptions {
     pub max_bytes: u64,
     /// Cluster sizes outside this inclusive range are warned about.
     pub cluster_size: (u32, u32),
+    /// Operators' overrides from template files: (header as the workbook writes it, field label).
+    pub columns: Vec<(String, String)>,
+    /// The kind being read, for the template lines messages suggest.
+    pub kind: Option<Kind>,
 }
 
 impl Default for ReadOptions {
     fn default() -> Self {
-        Self { sheet: None, max_bytes: 50 * 1024 * 1024, cluster_size: (7, 14) }
+        Self { sheet: None, max_bytes: 50 * 1024 * 1024, cluster_size: (7, 14), columns: Vec::new(), kind: None }
     }
 }
 
@@ -106,16 +117,19 @@ pub struct Parsed<T> {
 }
 
 pub fn read_srp_register(path: &Path, opts: &ReadOptions) -> Result<Parsed<domain::SrpRegisterEntry>, Error> {
+    let opts = &ReadOptions { kind: Some(Kind::Srp), ..opts.clone() };
     let mut rows = srp::SrpRows::new();
     parse::parse_sheet(path, opts, &srp::TEMPLATE, |row| rows.parse(row))
 }
 
 pub fn read_designations(path: &Path, opts: &ReadOptions) -> Result<Parsed<domain::DesignationEntry>, Error> {
+    let opts = &ReadOptions { kind: Some(Kind::Designations), ..opts.clone() };
     let mut rows = designations::DesignationRows::new();
     parse::parse_sheet(path, opts, &designations::TEMPLATE, |row| rows.parse(row))
 }
 
 pub fn read_clusters(path: &Path, opts: &ReadOptions) -> Result<Parsed<domain::ClusterMembership>, Error> {
+    let opts = &ReadOptions { kind: Some(Kind::Clusters), ..opts.clone() };
     let mut rows = clusters::ClusterRows::new();
     let mut parsed = parse::parse_sheet(path, opts, &clusters::TEMPLATE, |row| rows.parse(row))?;
     let sheet = (!parsed.sheet.is_empty()).then_some(parsed.sheet.as_str());
@@ -125,6 +139,7 @@ pub fn read_clusters(path: &Path, opts: &ReadOptions) -> Result<Parsed<domain::C
 }
 
 pub fn read_training(path: &Path, opts: &ReadOptions) -> Result<Parsed<domain::TrainingEntry>, Error> {
+    let opts = &ReadOptions { kind: Some(Kind::Training), ..opts.clone() };
     let mut rows = training::TrainingRows::new();
     parse::parse_sheet(path, opts, &training::TEMPLATE, |row| rows.parse(row))
 }

@@ -16,7 +16,19 @@ use crate::Error;
 pub(crate) type OpenedOds = (Ods<Cursor<Vec<u8>>>, HashMap<String, Vec<Dimensions>>);
 
 pub(crate) fn open_ods(file: &str, bytes: Vec<u8>) -> Result<OpenedOds, Error> {
-    let (ods, bytes) = match Ods::new(Cursor::new(bytes.clone())) {
+    // calamine expands repeated rows and cells up to 100 million cells (gigabytes): a few bytes of
+    // `number-rows-repeated` ask for that, so the span is measured before calamine sees the sheet.
+    let layout = zipfile::read_entry(&bytes, b"content.xml").map(|xml| scan(&xml)).unwrap_or_default();
+    if let Some((sheet, area)) = layout.spans.iter().find(|(_, area)| **area > zipfile::MAX_SHEET_CELLS) {
+        return Err(Error::NotSpreadsheet {
+            file: file.to_owned(),
+            reason: format!(
+                "sheet {sheet} spans {area} cells from its first to its last (repeated rows or cells); at most {} are read",
+                zipfile::MAX_SHEET_CELLS
+            ),
+        });
+    }
+    let (ods, _) = match Ods::new(Cursor::new(bytes.clone())) {
         Ok(ods) => (ods, bytes),
         Err(OdsError::Password) => return Err(Error::Encrypted { file: file.to_owned() }),
         Err(first) => match repair(&bytes).map(|fixed| (Ods::new(Cursor::new(fixed.clone())), fixed)) {
@@ -25,8 +37,7 @@ pub(crate) fn open_ods(file: &str, bytes: Vec<u8>) -> Result<OpenedOds, Error> {
             _ => return Err(Error::Workbook { file: file.to_owned(), message: first.to_string() }),
         },
     };
-    let merged = zipfile::read_entry(&bytes, b"content.xml").map(|xml| merged_blocks(&xml)).unwrap_or_default();
-    Ok((ods, merged))
+    Ok((ods, layout.merged))
 }
 
 const MIMETYPE: &[u8] = b"application/vnd.oasis.opendocument.spreadsheet";
@@ -75,9 +86,28 @@ fn strip_indentation(xml: &[u8]) -> Option<Vec<u8>> {
     changed.then_some(out)
 }
 
+/// What `content.xml` says of each sheet before calamine expands it.
+#[derive(Default)]
+pub(crate) struct Layout {
+    /// Merged blocks per sheet name, positions 0-based as calamine counts them.
+    pub(crate) merged: HashMap<String, Vec<Dimensions>>,
+    /// Cells each sheet spans once its repeats are expanded, up to its last non-empty cell.
+    pub(crate) spans: HashMap<String, u64>,
+}
+
 /// Merged blocks per sheet name, positions 0-based as calamine counts them.
+#[cfg(test)]
 pub(crate) fn merged_blocks(content_xml: &[u8]) -> HashMap<String, Vec<Dimensions>> {
+    scan(content_xml).merged
+}
+
+/// One streaming pass over `content.xml`: merged blocks and the expanded span of every sheet.
+pub(crate) fn scan(content_xml: &[u8]) -> Layout {
     let mut sheets: HashMap<String, Vec<Dimensions>> = HashMap::new();
+    let mut spans: HashMap<String, u64> = HashMap::new();
+    // Rows up to the last non-empty one, and the widest non-empty reach, of the sheet being read.
+    let (mut last_row, mut widest) = (0u64, 0u64);
+    let mut row_reach = 0u64;
     let mut reader = Reader::from_reader(content_xml);
     let mut buf = Vec::new();
     let mut sheet: Option<String> = None;
@@ -91,8 +121,21 @@ pub(crate) fn merged_blocks(content_xml: &[u8]) -> HashMap<String, Vec<Dimension
             Ok(Event::Empty(e)) => (e, true),
             Ok(Event::End(e)) => {
                 match e.name().as_ref() {
-                    "table:table" => depth = depth.saturating_sub(1),
-                    "table:table-row" if depth == 1 => row = row.saturating_add(rows_repeated),
+                    "table:table" => {
+                        if depth == 1
+                            && let Some(name) = &sheet
+                        {
+                            spans.insert(name.clone(), last_row.saturating_mul(widest));
+                        }
+                        depth = depth.saturating_sub(1)
+                    }
+                    "table:table-row" if depth == 1 => {
+                        row = row.saturating_add(rows_repeated);
+                        if row_reach > 0 {
+                            last_row = u64::from(row);
+                            widest = widest.max(row_reach);
+                        }
+                    }
                     _ => {}
                 }
                 buf.clear();
@@ -110,10 +153,12 @@ pub(crate) fn merged_blocks(content_xml: &[u8]) -> HashMap<String, Vec<Dimension
                 if depth == 1 {
                     sheet = attr(&event, "table:name");
                     row = 0;
+                    (last_row, widest) = (0, 0);
                 }
             }
             "table:table-row" if depth == 1 => {
                 col = 0;
+                row_reach = 0;
                 rows_repeated = number(&event, "table:number-rows-repeated").unwrap_or(1);
                 if is_empty {
                     row = row.saturating_add(rows_repeated);
@@ -129,12 +174,17 @@ pub(crate) fn merged_blocks(content_xml: &[u8]) -> HashMap<String, Vec<Dimension
                     sheets.entry(name.clone()).or_default().push(Dimensions::new((row, col), end));
                 }
                 col = col.saturating_add(number(&event, "table:number-columns-repeated").unwrap_or(1));
+                // A cell with content or a value type is one calamine keeps; an empty one it drops
+                // when nothing follows it.
+                if !is_empty || event.attributes().flatten().any(|a| a.key.as_ref() == "office:value-type") {
+                    row_reach = u64::from(col);
+                }
             }
             _ => {}
         }
         buf.clear();
     }
-    sheets
+    Layout { merged: sheets, spans }
 }
 
 fn attr(e: &BytesStart, key: &str) -> Option<String> {
@@ -177,5 +227,36 @@ mod tests {
             </table:table></office:spreadsheet>"#;
         let blocks = merged_blocks(xml);
         assert_eq!(blocks["Regions"], vec![Dimensions::new((3, 2), (5, 2))]);
+    }
+
+    const EMPTY_ZIP: [u8; 22] = [0x50, 0x4b, 0x05, 0x06, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+
+    fn sheet(rows: &str) -> String {
+        format!(r#"<office:spreadsheet><table:table table:name="Bomb">{rows}</table:table></office:spreadsheet>"#)
+    }
+
+    #[test]
+    fn repeated_rows_of_repeated_values_are_refused_before_calamine_expands_them() {
+        // 2,000 bytes that would ask calamine for a million rows of a thousand values.
+        let xml = sheet(
+            r#"<table:table-row table:number-rows-repeated="1000000"><table:table-cell office:value-type="float" office:value="1" table:number-columns-repeated="1000"/></table:table-row>"#,
+        );
+        assert_eq!(scan(xml.as_bytes()).spans["Bomb"], 1_000_000_000);
+        let with_mime = Directory::read(&EMPTY_ZIP).unwrap().append(&EMPTY_ZIP, b"mimetype", MIMETYPE).unwrap();
+        let ods = Directory::read(&with_mime).unwrap().append(&with_mime, b"content.xml", xml.as_bytes()).unwrap();
+        let Err(Error::NotSpreadsheet { reason, .. }) = open_ods("bomb.ods", ods) else { panic!("opened a bomb") };
+        assert!(reason.contains("sheet Bomb spans 1000000000 cells"), "{reason}");
+    }
+
+    #[test]
+    fn trailing_empty_repeats_as_libreoffice_writes_them_cost_nothing() {
+        let xml = sheet(concat!(
+            r#"<table:table-row><table:table-cell office:value-type="string"><text:p>URN</text:p></table:table-cell>"#,
+            r#"<table:table-cell table:number-columns-repeated="1023"/></table:table-row>"#,
+            r#"<table:table-row table:number-rows-repeated="3"><table:table-cell><text:p>1</text:p></table:table-cell>"#,
+            r#"<table:table-cell office:value-type="float" office:value="2"/><table:table-cell table:number-columns-repeated="1022"/></table:table-row>"#,
+            r#"<table:table-row table:number-rows-repeated="1048572"><table:table-cell table:number-columns-repeated="1024"/></table:table-row>"#,
+        ));
+        assert_eq!(scan(xml.as_bytes()).spans["Bomb"], 4 * 2);
     }
 }

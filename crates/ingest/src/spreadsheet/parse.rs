@@ -28,6 +28,7 @@ pub(crate) fn choose_sheet(path: &Path, opts: &ReadOptions, template: &Template)
         (Some(wanted), false) => vec![find_sheet(&file, &sheets, wanted)?],
         _ => sheets.iter().filter(|s| s.visible).map(|s| s.name.clone()).collect(),
     };
+    let overrides = overrides(template, opts)?;
     let mut best: Option<(String, Grid, HeaderMatch)> = None;
     let mut first_with_data = None;
     for name in names {
@@ -35,7 +36,7 @@ pub(crate) fn choose_sheet(path: &Path, opts: &ReadOptions, template: &Template)
         if grid.bounds().is_some() && first_with_data.is_none() {
             first_with_data = Some(name.clone());
         }
-        let Some(found) = header::find_header(&grid, template) else { continue };
+        let Some(found) = header::find_header(&grid, template, &overrides) else { continue };
         let better = best.as_ref().is_none_or(|(_, _, b)| rank(template, &found) > rank(template, b));
         if better {
             best = Some((name, grid, found));
@@ -45,14 +46,49 @@ pub(crate) fn choose_sheet(path: &Path, opts: &ReadOptions, template: &Template)
     let Some((sheet, grid, header)) = best else {
         let nothing = vec![None; template.fields.len()];
         return match first_with_data {
-            Some(sheet) => Err(missing_columns(&workbook, &sheet, template, &nothing)),
+            Some(sheet) => Err(missing_columns(&workbook, &sheet, template, &nothing, &[], opts.kind)),
             None => Err(Error::NoSheet { file }),
         };
     };
+    if let Some((col, text, a, b)) = header.ambiguous.first() {
+        let place = if workbook.is_csv() { file } else { format!("{file} [{sheet}]") };
+        return Err(Error::AmbiguousColumn {
+            place,
+            column: super::column_letter(*col),
+            header: text.clone(),
+            fields: Box::new([
+                template.fields[*a].label.to_owned(),
+                template.fields[*b].label.to_owned(),
+                opts.kind.map_or("…", super::Kind::as_str).to_owned(),
+            ]),
+        });
+    }
     if !template.missing(&header.columns).is_empty() {
-        return Err(missing_columns(&workbook, &sheet, template, &header.columns));
+        return Err(missing_columns(&workbook, &sheet, template, &header.columns, &header.unknown, opts.kind));
     }
     Ok(Chosen { workbook, sheet, grid, header })
+}
+
+/// The operator's overrides (`ReadOptions::columns`) as template fields.
+fn overrides(template: &Template, opts: &ReadOptions) -> Result<Vec<(String, usize)>, Error> {
+    opts.columns
+        .iter()
+        .map(|(header, label)| {
+            let field = template.field_of(label).ok_or_else(|| Error::Template {
+                file: "template".into(),
+                message: format!(
+                    "{label:?} is not a field of the {} template (fields: {})",
+                    template.name,
+                    labels(template)
+                ),
+            })?;
+            Ok((header::normalise(header), field))
+        })
+        .collect()
+}
+
+pub(crate) fn labels(template: &Template) -> String {
+    template.fields.iter().map(|f| f.label).collect::<Vec<_>>().join(", ")
 }
 
 /// A sheet that has every required column beats one that lacks some; then the most columns wins.
@@ -60,14 +96,73 @@ fn rank(template: &Template, found: &HeaderMatch) -> (bool, usize) {
     (template.missing(&found.columns).is_empty(), found.matched())
 }
 
-fn missing_columns(workbook: &Workbook, sheet: &str, template: &Template, columns: &[Option<u32>]) -> Error {
+fn missing_columns(
+    workbook: &Workbook,
+    sheet: &str,
+    template: &Template,
+    found: &[Option<u32>],
+    unknown: &[(u32, String)],
+    kind: Option<super::Kind>,
+) -> Error {
     let file = workbook.file.clone();
-    let columns = template.missing(columns);
+    let columns = template.missing(found);
+    let hint = override_hint(template, found, unknown, kind);
     if workbook.is_csv() {
-        Error::MissingColumns { file, columns }
+        Error::RegisterMissingColumns { file, kind: template.name, columns, hint }
     } else {
-        Error::SheetMissingColumns { file, sheet: sheet.to_owned(), kind: template.name, columns }
+        Error::SheetMissingColumns { file, sheet: sheet.to_owned(), kind: template.name, columns, hint }
     }
+}
+
+/// For a sheet lacking a required column: the headers that matched nothing, the field each is
+/// closest to, and the override line that reads one of them as a missing field. Empty when every
+/// header matched (the column is simply not there).
+fn override_hint(
+    template: &Template,
+    found: &[Option<u32>],
+    unknown: &[(u32, String)],
+    kind: Option<super::Kind>,
+) -> String {
+    if unknown.is_empty() {
+        return String::new();
+    }
+    let listed: Vec<String> = unknown
+        .iter()
+        .take(12)
+        .map(|(col, text)| {
+            let closest = template.by_meaning(text).first().map_or("none", |(f, _)| template.fields[*f].label);
+            format!("{} {text:?} (closest field: {closest})", super::column_letter(*col))
+        })
+        .collect();
+    // For each missing field, the unmatched header closest to it (the leftmost when none is close).
+    let missing: Vec<usize> = (0..template.fields.len())
+        .filter(|&i| found[i].is_none() && !matches!(template.fields[i].need, Need::Optional | Need::Quiet))
+        .collect();
+    let mut lines = Vec::new();
+    let mut groups_done = Vec::new();
+    for field in missing {
+        if let Need::OneOf(group) = template.fields[field].need {
+            let held =
+                (0..template.fields.len()).any(|j| template.fields[j].need == Need::OneOf(group) && found[j].is_some());
+            if held || groups_done.contains(&group) {
+                continue;
+            }
+            groups_done.push(group);
+        }
+        let score = |text: &str| template.by_meaning(text).iter().find(|(f, _)| *f == field).map_or(0.0, |(_, s)| *s);
+        let best = unknown.iter().max_by(|a, b| score(&a.1).total_cmp(&score(&b.1)).then(b.0.cmp(&a.0)));
+        if let Some((_, text)) = best.filter(|(_, t)| score(t) > 0.0) {
+            lines.push(format!("  {text:?} = {:?}", template.fields[field].label));
+        } else {
+            lines.push(format!("  \"<the header of that column>\" = {:?}", template.fields[field].label));
+        }
+    }
+    let kind = kind.map_or("…", super::Kind::as_str);
+    format!(
+        ". Headers that matched no field: {}. To read a column as a field, add the line to a template file (--template FILE or INCLUSION_TEMPLATES_DIR):\n  kind = \"{kind}\"\n  [columns]\n{}",
+        listed.join(", "),
+        lines.join("\n")
+    )
 }
 
 /// The sheet named by `--sheet`: exactly, else ignoring case and surrounding spaces.
@@ -187,6 +282,13 @@ fn header_issues(view: &SheetView) -> Vec<crate::ImportIssue> {
         let label = view.template.fields[*field].label;
         let message = format!("column {text:?} is a second {label} column (the first is {first}); ignored");
         issues.push(view.issue(row, Some(*col), Severity::Warning, "repeated_column", message));
+    }
+    for (col, text, field) in &header.by_meaning {
+        let label = view.template.fields[*field].label;
+        let message = format!(
+            "column {text:?} read as {label} (the closest in meaning); if it is something else, say so in a template file"
+        );
+        issues.push(view.issue(row, Some(*col), Severity::Warning, "column_by_meaning", message));
     }
     for (field, col) in view.template.fields.iter().zip(&header.columns) {
         if col.is_none() && field.need == Need::Optional {

@@ -62,6 +62,8 @@ pub(crate) async fn run(db: DatabaseConnection, args: &ServeArgs, archive_dir: &
             archive_dir: Some(archive_dir.to_owned()),
             cluster_size: (7, 14),
             today: chrono::Local::now().date_naive(),
+            templates: Vec::new(),
+            templates_dir: None,
         };
         let code = import::report(import_register::run(&db, &job).await, Format::Text);
         if code != ExitCode::SUCCESS {

@@ -48,6 +48,8 @@ pub(crate) async fn spreadsheet(
         archive_dir: Some(archive_dir.to_owned()),
         cluster_size,
         today: chrono::Local::now().date_naive(),
+        templates: args.template,
+        templates_dir: args.templates_dir,
     };
     Ok(report(jobs::import_register::run(db, &job).await, args.format))
 }
