@@ -119,6 +119,10 @@ async fn the_rebuild_keeps_stored_figures(t: TestDb) {
     )
     .await
     .expect("a figure in the old layout");
+    // Its measure, which the foreign keys of a later migration require.
+    t.db.execute_unprepared("INSERT INTO measure (code, label, unit) VALUES ('ehcp_new', 'New EHC plans', 'count')")
+        .await
+        .expect("the measure");
     Migrator::up(&t.db, None).await.expect("redo the rebuild");
     let mut rows = observation::Entity::find().all(&t.db).await.unwrap();
     rows.sort_by(|a, b| a.time_period.cmp(&b.time_period));

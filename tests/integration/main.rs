@@ -5,6 +5,7 @@ mod access;
 mod cli;
 mod ees;
 mod ees_bulk;
+mod foreign_keys;
 mod gias_import;
 mod graphql_api;
 mod hardening;

@@ -51,7 +51,8 @@ pub struct GiasWriter<'t> {
     seen: HashMap<i32, u64>,
     pending: Vec<(Establishment, u64, String)>,
     las: BTreeMap<String, (Option<String>, Option<String>)>,
-    districts: BTreeMap<String, (String, Option<String>)>,
+    /// code → (name, when the extract gave one; LA)
+    districts: BTreeMap<String, (Option<String>, Option<String>)>,
     totals: GiasTotals,
 }
 
@@ -95,10 +96,14 @@ impl<'t> GiasWriter<'t> {
             entry.0 = entry.0.take().or_else(|| e.la_name.clone());
             entry.1 = entry.1.take().or_else(|| e.gss_la_code.clone());
         }
-        if let (Some(d), Some(name)) = (&e.district, &e.district_name) {
-            self.districts
+        // A school names its district by code; the district row must exist (a foreign key), so a
+        // code given without a name still gets a row (named by its code until an extract names it).
+        if let Some(d) = &e.district {
+            let entry = self
+                .districts
                 .entry(d.as_str().to_owned())
-                .or_insert_with(|| (name.clone(), e.la.as_ref().map(|l| l.as_str().to_owned())));
+                .or_insert_with(|| (None, e.la.as_ref().map(|l| l.as_str().to_owned())));
+            entry.0 = entry.0.take().or_else(|| e.district_name.clone());
         }
         let hash = row_hash(&e);
         let outcome = match self.known.get(&urn) {
@@ -240,22 +245,28 @@ impl<'t> GiasWriter<'t> {
                 .exec(self.txn)
                 .await?;
         }
-        let districts: Vec<_> = self
-            .districts
-            .iter()
-            .map(|(code, (name, la))| district::ActiveModel {
-                code: Set(code.clone()),
-                name: Set(name.clone()),
-                la_code: Set(la.clone()),
-            })
-            .collect();
-        for chunk in districts.chunks(CHUNK) {
+        let district = |code: &String, name: &Option<String>, la: &Option<String>| district::ActiveModel {
+            code: Set(code.clone()),
+            name: Set(name.clone().unwrap_or_else(|| code.clone())),
+            la_code: Set(la.clone()),
+        };
+        let (named, unnamed): (Vec<_>, Vec<_>) = self.districts.iter().partition(|(_, (name, _))| name.is_some());
+        let named: Vec<_> = named.into_iter().map(|(c, (n, la))| district(c, n, la)).collect();
+        for chunk in named.chunks(CHUNK) {
             district::Entity::insert_many(chunk.to_vec())
                 .on_conflict(
                     OnConflict::column(district::Column::Code)
                         .update_columns([district::Column::Name, district::Column::LaCode])
                         .to_owned(),
                 )
+                .exec(self.txn)
+                .await?;
+        }
+        // A code without a name never overwrites the name an earlier extract gave.
+        let unnamed: Vec<_> = unnamed.into_iter().map(|(c, (n, la))| district(c, n, la)).collect();
+        for chunk in unnamed.chunks(CHUNK) {
+            district::Entity::insert_many(chunk.to_vec())
+                .on_conflict_do_nothing_on([district::Column::Code])
                 .exec(self.txn)
                 .await?;
         }

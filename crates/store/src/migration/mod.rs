@@ -7,6 +7,7 @@ mod m20261126_000002_fetch_state;
 mod m20261126_000003_observation_key;
 mod m20261126_000004_srp_register_hash;
 mod m20261201_000005_access;
+mod m20261202_000006_foreign_keys;
 
 #[derive(Debug)]
 pub struct Migrator;
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000003_observation_key::Migration),
             Box::new(m20261126_000004_srp_register_hash::Migration),
             Box::new(m20261201_000005_access::Migration),
+            Box::new(m20261202_000006_foreign_keys::Migration),
         ]
     }
 }
