@@ -5,6 +5,7 @@ mod error;
 mod failure;
 pub mod import_ees;
 pub mod import_gias;
+pub mod import_links;
 pub mod import_register;
 mod progress;
 mod summary;

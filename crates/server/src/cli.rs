@@ -191,6 +191,9 @@ pub struct ServeArgs {
 pub enum ImportCommand {
     /// The GIAS establishment extract (edubasealldataYYYYMMDD.csv), Windows-1252 or UTF-8.
     Gias(GiasArgs),
+    /// GIAS's links file (links_edubasealldataYYYYMMDD.csv): academy conversions, mergers, splits.
+    #[command(name = "gias-links")]
+    GiasLinks(GiasLinksArgs),
     /// A data set of the Explore Education Statistics API, downloaded as CSV.
     Ees(EesArgs),
     /// A local authority register: SRPs, special school designations, locality clusters or
@@ -207,6 +210,14 @@ pub enum RegisterKind {
     Designations,
     Clusters,
     Training,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct GiasLinksArgs {
+    /// Path of the links file.
+    pub path: PathBuf,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
 }
 
 #[derive(Debug, clap::Args)]

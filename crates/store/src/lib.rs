@@ -7,6 +7,7 @@ mod connect;
 pub mod entity;
 mod error;
 pub mod gias;
+pub mod links;
 pub mod migration;
 pub mod query;
 pub mod registers;

@@ -34,6 +34,8 @@ pub(crate) struct Loaders {
     pub training: Cached<TrainingByUrn>,
     pub school_cluster: Cached<ClusterOfSchool>,
     pub cluster_schools: Cached<SchoolsOfCluster>,
+    pub predecessors: Cached<LinksOf>,
+    pub successors: Cached<LinksOf>,
     /// Codes of the restricted measures, read once per request when a figure needs them.
     restricted: tokio::sync::OnceCell<std::collections::BTreeSet<String>>,
     db: DatabaseConnection,
@@ -60,6 +62,8 @@ impl Loaders {
             training: DataLoader::with_cache(TrainingByUrn(db.clone()), spawn, HashMapCache::default()),
             school_cluster: DataLoader::with_cache(ClusterOfSchool(db.clone()), spawn, HashMapCache::default()),
             cluster_schools: DataLoader::with_cache(SchoolsOfCluster(db.clone()), spawn, HashMapCache::default()),
+            predecessors: DataLoader::with_cache(LinksOf(db.clone(), true), spawn, HashMapCache::default()),
+            successors: DataLoader::with_cache(LinksOf(db.clone(), false), spawn, HashMapCache::default()),
             restricted: tokio::sync::OnceCell::new(),
             db,
         }
@@ -73,6 +77,19 @@ impl Loaders {
                 Ok(all.into_iter().filter(|m| m.disclosure != "published").map(|m| m.code).collect())
             })
             .await
+    }
+}
+
+/// A school's predecessors (`true`) or successors, from GIAS's links.
+pub(crate) struct LinksOf(DatabaseConnection, bool);
+
+impl Loader<i32> for LinksOf {
+    type Value = Vec<store::links::Linked>;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[i32]) -> Result<HashMap<i32, Self::Value>, Self::Error> {
+        let rows = store::links::linked(&self.0, keys, self.1).await.map_err(Arc::new)?;
+        Ok(group(keys, rows, |l| l.urn))
     }
 }
 

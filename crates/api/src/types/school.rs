@@ -112,9 +112,37 @@ impl School {
         Ok(rows.into_iter().map(Srp::from).collect())
     }
 
-    /// The school's figures (school-level DfE statistics), narrowed by `query`.
-    async fn observations(&self, ctx: &Context<'_>, query: Option<ObservationQuery>) -> Result<Vec<Observation>> {
-        observations_of(ctx, "School.observations", "school", &self.urn.to_string(), query).await
+    /// The school's figures (school-level DfE statistics), narrowed by `query`. With
+    /// `includePredecessors`, the figures of the establishments it replaced (an academy's
+    /// converted predecessor, merged schools; GIAS links, up to ten steps back) come too, so a
+    /// series continues across a new URN; each figure's `geographyCode` says whose it is.
+    async fn observations(
+        &self,
+        ctx: &Context<'_>,
+        query: Option<ObservationQuery>,
+        #[graphql(default = false)] include_predecessors: bool,
+    ) -> Result<Vec<Observation>> {
+        let urns = if include_predecessors { ancestry(ctx, self.urn).await? } else { vec![self.urn] };
+        let mut out = Vec::new();
+        for urn in urns {
+            out.extend(observations_of(ctx, "School.observations", "school", &urn.to_string(), query.clone()).await?);
+        }
+        Ok(out)
+    }
+
+    /// Establishments this school replaced (GIAS links: `Predecessor`, `Predecessor - merged`, …),
+    /// oldest link first.
+    async fn predecessors(&self, ctx: &Context<'_>) -> Result<Vec<SchoolLink>> {
+        let rows = loaders(ctx)?.predecessors.load_one(self.urn).await.map_err(internal)?.unwrap_or_default();
+        budget::charge(ctx, rows.len())?;
+        Ok(rows.into_iter().map(SchoolLink::from).collect())
+    }
+
+    /// Establishments that replaced this school (an academy it converted into, a merger).
+    async fn successors(&self, ctx: &Context<'_>) -> Result<Vec<SchoolLink>> {
+        let rows = loaders(ctx)?.successors.load_one(self.urn).await.map_err(internal)?.unwrap_or_default();
+        budget::charge(ctx, rows.len())?;
+        Ok(rows.into_iter().map(SchoolLink::from).collect())
     }
 
     /// Pupils on roll, on SEN support and with an EHC plan (school-level SEN statistics), for
@@ -285,5 +313,56 @@ impl PupilCensus {
             sen_support_share: share(sen_support),
             ehc_plan_share: share(ehc_plan),
         })
+    }
+}
+
+/// How far back `includePredecessors` walks: a chain of conversions and mergers is short; a loop
+/// in the links must not run on.
+const ANCESTRY_STEPS: usize = 10;
+
+/// The school and every establishment its series continues from, nearest first.
+async fn ancestry(ctx: &Context<'_>, urn: i32) -> Result<Vec<i32>> {
+    let loaders = loaders(ctx)?;
+    let mut seen = vec![urn];
+    let mut frontier = vec![urn];
+    for _ in 0..ANCESTRY_STEPS {
+        let found = loaders.predecessors.load_many(frontier.iter().copied()).await.map_err(internal)?;
+        let mut next: Vec<i32> = found.values().flatten().map(|l| l.other).filter(|u| !seen.contains(u)).collect();
+        next.sort_unstable();
+        next.dedup();
+        if next.is_empty() {
+            break;
+        }
+        seen.extend(&next);
+        frontier = next;
+    }
+    Ok(seen)
+}
+
+/// A link between two establishments, seen from the school asked about.
+#[derive(SimpleObject, Clone)]
+#[graphql(complex)]
+pub struct SchoolLink {
+    /// The other establishment's URN.
+    pub urn: i32,
+    /// Its name as GIAS's links file gives it (null when only the other side lists the link).
+    pub name: Option<String>,
+    /// As GIAS writes it: `Predecessor`, `Successor - merged`, `Predecessor - Split School`, …
+    pub link_type: String,
+    /// When the link took effect (a conversion's date), when GIAS gives one.
+    pub date: Option<Date>,
+}
+
+#[ComplexObject]
+impl SchoolLink {
+    /// The other establishment, when the register of schools holds it.
+    async fn school(&self, ctx: &Context<'_>) -> Result<Option<School>> {
+        Ok(loaders(ctx)?.schools.load_one(self.urn).await.map_err(internal)?.map(School::from))
+    }
+}
+
+impl From<store::links::Linked> for SchoolLink {
+    fn from(l: store::links::Linked) -> Self {
+        Self { urn: l.other, name: l.other_name, link_type: l.link_type, date: l.established_on.map(Date) }
     }
 }

@@ -4,6 +4,7 @@
 //! required column refuses the file, a missing optional one is a warning.
 
 mod columns;
+pub mod links;
 mod row;
 
 use std::io::Read;

@@ -69,6 +69,15 @@ pub(crate) async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             let db = open(&cli.database_url).await?;
             import::gias(&db, args, &archive_dir).await
         }
+        Command::Import(ImportCommand::GiasLinks(args)) => {
+            let db = open(&cli.database_url).await?;
+            let job = jobs::import_links::LinksImport {
+                path: args.path,
+                trigger: "cli".into(),
+                archive_dir: Some(archive_dir.clone()),
+            };
+            Ok(import::report(jobs::import_links::run(&db, &job).await, args.format))
+        }
         Command::Import(ImportCommand::Spreadsheet(args)) => {
             let db = open(&cli.database_url).await?;
             import::spreadsheet(&db, args, &archive_dir).await

@@ -13,6 +13,7 @@ pub mod locality_cluster;
 pub mod measure;
 pub mod observation;
 pub mod school;
+pub mod school_link;
 pub mod school_sen_provision;
 pub mod source_file;
 pub mod srp;

@@ -8,6 +8,7 @@ mod m20261126_000003_observation_key;
 mod m20261126_000004_srp_register_hash;
 mod m20261201_000005_access;
 mod m20261202_000006_foreign_keys;
+mod m20261202_000007_school_links;
 
 #[derive(Debug)]
 pub struct Migrator;
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000004_srp_register_hash::Migration),
             Box::new(m20261201_000005_access::Migration),
             Box::new(m20261202_000006_foreign_keys::Migration),
+            Box::new(m20261202_000007_school_links::Migration),
         ]
     }
 }

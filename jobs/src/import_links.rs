@@ -1,0 +1,136 @@
+//! Job `import_gias_links`: GIAS's links extract (academy conversions, mergers, splits) into the
+//! store, under the import rules: checked first, archived, one transaction, re-runs unchanged.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use chrono::Utc;
+use ingest::gias::links::{self, LinkDirection};
+use sea_orm::{DatabaseConnection, TransactionTrait};
+use store::runs::{self, RunCounts, RunStatus};
+use tracing::info;
+
+use crate::failure::record_failure;
+use crate::import_ees::issue_row;
+use crate::{Error, ImportSummary, SourceFile};
+
+pub const JOB: &str = "import_gias_links";
+
+/// The national links file is a few MB; anything far larger is not one.
+const MAX_BYTES: u64 = 256 * 1024 * 1024;
+
+#[derive(Debug, Clone)]
+pub struct LinksImport {
+    pub path: PathBuf,
+    pub trigger: String,
+    pub archive_dir: Option<PathBuf>,
+}
+
+pub async fn run(db: &DatabaseConnection, job: &LinksImport) -> Result<ImportSummary, Error> {
+    let started = Instant::now();
+    let name = job.path.display().to_string();
+    let run_id = runs::start_run(db, JOB, &job.trigger, Some(&name), None, Utc::now()).await?;
+    match import(db, job, run_id, started).await {
+        Ok(summary) => Ok(summary),
+        Err((err, sha)) => Err(record_failure(db, JOB, run_id, &name, err, sha.as_deref()).await),
+    }
+}
+
+async fn import(
+    db: &DatabaseConnection,
+    job: &LinksImport,
+    run_id: i64,
+    started: Instant,
+) -> Result<ImportSummary, (Error, Option<String>)> {
+    let source = SourceFile::scan_off_thread(&job.path).await.map_err(|e| (e, None))?;
+    let sha = Some(source.sha256.clone());
+    let fail = |e: Error| (e, sha.clone());
+    if source.bytes == 0 {
+        return Err(fail(ingest::Error::Empty { file: source.name.clone() }.into()));
+    }
+    if source.bytes > MAX_BYTES {
+        let e = ingest::Error::TooLarge { file: source.name.clone(), size: source.bytes, limit: MAX_BYTES };
+        return Err(fail(e.into()));
+    }
+    let encoding = source
+        .encoding
+        .clone()
+        .map_err(|reason| fail(ingest::Error::NotText { file: source.name.clone(), reason }.into()))?;
+    let (path, file) = (job.path.clone(), source.name.clone());
+    let parsed = tokio::task::spawn_blocking(move || {
+        let bytes = std::fs::read(&path).map_err(|e| Error::Io { path: path.display().to_string(), source: e })?;
+        links::read_links(&file, &bytes, encoding).map_err(Error::from)
+    })
+    .await
+    .map_err(|e| fail(Error::Io { path: source.name.clone(), source: std::io::Error::other(e) }))?
+    .map_err(fail)?;
+    // Archived once the file reads: a refused upload is not kept.
+    source.keep(db, job.archive_dir.as_deref(), None).await.map_err(fail)?;
+    let hint = "is this GIAS's links file (links_edubasealldataYYYYMMDD.csv)?".to_owned();
+    if let Some(e) = crate::error::mostly_rejected(parsed.rows_read, parsed.rows_rejected, &parsed.issues, hint) {
+        return Err(fail(e));
+    }
+    let rows: Vec<store::links::Link> = parsed
+        .links
+        .iter()
+        .map(|(_, l)| store::links::Link {
+            urn: l.urn.get(),
+            link_urn: l.link_urn.get(),
+            link_type: l.link_type.clone(),
+            direction: match l.direction() {
+                LinkDirection::Predecessor => "predecessor",
+                LinkDirection::Successor => "successor",
+                LinkDirection::Other => "other",
+            },
+            link_name: l.link_name.clone(),
+            established_on: l.established,
+        })
+        .collect();
+    let txn = db.begin().await.map_err(|e| fail(e.into()))?;
+    let written = async {
+        let totals = store::links::write(&txn, run_id, &rows).await?;
+        let stored: Vec<_> = parsed.issues.iter().map(issue_row).collect();
+        runs::insert_issues(&txn, run_id, &stored).await?;
+        Ok::<_, store::Error>(totals)
+    }
+    .await;
+    let totals = match written {
+        Ok(t) => t,
+        Err(e) => {
+            let _ = txn.rollback().await;
+            return Err(fail(e.into()));
+        }
+    };
+    txn.commit().await.map_err(|e| fail(e.into()))?;
+    let counts = RunCounts {
+        read: parsed.rows_read as i64,
+        inserted: totals.inserted,
+        updated: totals.updated,
+        unchanged: totals.unchanged,
+        rejected: parsed.rows_rejected as i64,
+    };
+    let status = if counts.rejected > 0 {
+        RunStatus::SucceededWithIssues
+    } else if counts.inserted == 0 && counts.updated == 0 {
+        RunStatus::Unchanged
+    } else {
+        RunStatus::Succeeded
+    };
+    runs::finish_run(db, run_id, status, Some(&source.sha256), counts, None, Utc::now())
+        .await
+        .map_err(|e| fail(e.into()))?;
+    info!(run.id = run_id, rows.read = counts.read, rows.inserted = counts.inserted, "import_gias_links committed");
+    Ok(ImportSummary {
+        run_id,
+        job: JOB,
+        file: source.name,
+        sha256: source.sha256,
+        status,
+        counts,
+        noun: "links",
+        skipped: 0,
+        flagged_missing: Vec::new(),
+        issues: parsed.issues,
+        elapsed: started.elapsed(),
+    })
+}
