@@ -82,7 +82,6 @@ async fn counts(t: &TestDb) -> Vec<i64> {
 /// A database holding a row the constraints would reject is not migrated half-way: the migration
 /// names the table and the count, changes nothing, and runs once the row is corrected.
 async fn the_migration_refuses_orphans_naming_them(t: TestDb) {
-    use sea_orm_migration::MigrationName;
     use sea_orm_migration::MigratorTrait;
     use store::migration::Migrator;
     // Back to before the foreign keys, and the migrations after them.
