@@ -51,6 +51,20 @@ pub struct EesImport {
     pub trigger: String,
     /// Downloads and archived inputs, named by sha256.
     pub archive_dir: PathBuf,
+    /// What the operator says of the release (`--release`, `--provisional`, `--revised`); the EES
+    /// API's data set metadata fills in the version and publication date.
+    pub release: ReleaseInfo,
+}
+
+/// The release an EES input belongs to, as far as anyone said.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReleaseInfo {
+    /// e.g. `2023/24` or `Spring term 2023/24`.
+    pub title: Option<String>,
+    /// When DfE published it (ISO 8601).
+    pub published: Option<String>,
+    /// `Some(true)` provisional, `Some(false)` revised or final.
+    pub provisional: Option<bool>,
 }
 
 pub async fn run(
@@ -253,8 +267,9 @@ async fn import(
     let reader = SharedCount { inner: BufReader::with_capacity(256 * 1024, file), read: read.clone() };
     let rows = EesReader::new(&report_name, reader, mapping).map_err(|e| fail(e.into()))?;
 
+    let (provenance, mut notes) = provenance(job, mapping, &report_name).await;
     let mut txn = BulkTxn::begin(db).await.map_err(|e| fail(e.into()))?;
-    let written = match write_rows(&mut txn, mapping, run_id, rows, (progress, &read)).await {
+    let mut written = match write_rows(&mut txn, mapping, (run_id, &provenance), rows, (progress, &read)).await {
         Ok(w) => w,
         Err(e) => {
             let _ = txn.rollback().await;
@@ -263,6 +278,22 @@ async fn import(
     };
     txn.commit().await.map_err(|e| fail(e.into()))?;
     progress.finish();
+    // A figure this run changed keeps its old value in the history (a trigger wrote it): say how
+    // many, and how many were provisional, so a revised release is seen as one.
+    let (replaced, from_provisional) = store::provenance::revised_by(db, run_id).await.map_err(|e| fail(e.into()))?;
+    if replaced > 0 {
+        let provisional =
+            if from_provisional > 0 { format!(" ({from_provisional} of them provisional)") } else { String::new() };
+        let message = format!(
+            "{replaced} figures replace values from earlier imports{provisional}; the earlier values stay queryable (Observation.history)"
+        );
+        notes.push(ImportIssue::file_warning(&report_name, None, "figures_revised", message));
+    }
+    if !notes.is_empty() {
+        let stored: Vec<IssueRow> = notes.iter().map(issue_row).collect();
+        runs::insert_issues(db, run_id, &stored).await.map_err(|e| fail(e.into()))?;
+        written.issues.extend(notes);
+    }
     let status = if written.counts.rejected > 0 {
         RunStatus::SucceededWithIssues
     } else if written.counts.inserted == 0 && written.counts.updated == 0 {
@@ -281,6 +312,62 @@ async fn import(
         "import_ees committed"
     );
     Ok(summary(run_id, display_name, source.sha256, status, written, started))
+}
+
+/// Where this run's figures come from: the mapping's publication, the operator's word on the
+/// release, and for an API data set its metadata. A data set DfE deprecated or withdrew is imported
+/// with a warning naming its successor; metadata that cannot be read is a warning, not a failure.
+async fn provenance(job: &EesImport, mapping: &Mapping, file: &str) -> (store::provenance::Source, Vec<ImportIssue>) {
+    let mut source = store::provenance::Source {
+        publication: mapping.publication().to_owned(),
+        release: job.release.title.clone(),
+        published: job.release.published.clone(),
+        provisional: job.release.provisional,
+        ..Default::default()
+    };
+    let mut notes = Vec::new();
+    match &job.source {
+        EesSource::Api { dataset, version } => {
+            source.dataset = Some(dataset.clone());
+            source.version = version.clone();
+            let meta = match HttpClient::new(job.client.clone()) {
+                Ok(http) => EesApi::new(http, &job.api_base).data_set(dataset).await.map_err(|e| e.to_string()),
+                Err(e) => Err(e.to_string()),
+            };
+            match meta {
+                Ok(set) => {
+                    if let Some(latest) = &set.latest_version
+                        && version.as_ref().is_none_or(|v| *v == latest.version)
+                    {
+                        source.version = Some(latest.version.clone());
+                        source.published = source.published.take().or_else(|| Some(latest.published.clone()));
+                    }
+                    if !set.status.eq_ignore_ascii_case("published") {
+                        let next = set
+                            .superseding_data_set_id
+                            .as_ref()
+                            .map(|id| {
+                                format!("; DfE names {id} as its successor: import that (and give the mapping its id)")
+                            })
+                            .unwrap_or_default();
+                        let message =
+                            format!("data set {dataset} ({}) is {} by DfE{next}", set.title, set.status.to_lowercase());
+                        notes.push(ImportIssue::file_warning(file, None, "dataset_superseded", message));
+                    }
+                }
+                Err(e) => notes.push(ImportIssue::file_warning(
+                    file,
+                    None,
+                    "dataset_metadata",
+                    format!("the data set's metadata could not be read ({e}); its version and date are not recorded"),
+                )),
+            }
+        }
+        EesSource::File(_) | EesSource::Url(_) => {
+            source.dataset = mapping.datasets().first().cloned();
+        }
+    }
+    (source, notes)
 }
 
 #[derive(Default)]
@@ -322,10 +409,11 @@ type Parsed<R> = (EesReader<R>, Vec<ImportIssue>, i64, i64);
 async fn write_rows<R: std::io::Read + Send + 'static>(
     txn: &mut BulkTxn,
     mapping: &Mapping,
-    run_id: i64,
+    (run_id, source): (i64, &store::provenance::Source),
     mut rows: EesReader<R>,
     (progress, read): (&dyn ImportProgress, &AtomicU64),
 ) -> Result<Written, Error> {
+    txn.execute(store::provenance::record_statement(txn.backend(), run_id, source)).await?;
     let measures: Vec<MeasureRow> = mapping
         .measures()
         .iter()

@@ -58,7 +58,8 @@ fn main() {
         rt.block_on(async {
             let Some(t) = TestDb::of(backend).await else { return };
             let job = EesImport {
-                source: EesSource::File(path.clone()),
+release: Default::default(),
+source: EesSource::File(path.clone()),
                 mapping: Some("absence_school".into()),
                 mappings_dir: None,
                 api_base: String::new(),

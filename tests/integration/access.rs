@@ -75,6 +75,7 @@ async fn import_csv(t: &TestDb, dir: &std::path::Path, name: &str, mapping: &str
     let path = dir.join(format!("{name}.csv"));
     std::fs::write(&path, body).unwrap();
     let job = EesImport {
+        release: Default::default(),
         source: EesSource::File(path),
         mapping: Some(mapping.to_owned()),
         mappings_dir: Some(dir.join("mappings")),

@@ -45,6 +45,7 @@ fn job(dir: &std::path::Path, name: &str, body: &str) -> EesImport {
     let path = dir.join(name);
     std::fs::write(&path, body).unwrap();
     EesImport {
+        release: Default::default(),
         source: EesSource::File(path),
         mapping: Some("bulk_ehc".into()),
         mappings_dir: Some(mappings),

@@ -82,6 +82,7 @@ async fn the_real_links_file_joins_a_converted_schools_series(t: TestDb) {
     )
     .unwrap();
     let ees = EesImport {
+        release: Default::default(),
         source: EesSource::File(csv),
         mapping: Some("test_attainment".into()),
         mappings_dir: Some(dir.path().join("mappings")),

@@ -257,6 +257,8 @@ pub struct EesArgs {
     /// Mapping to read it with [default: the mapping that names this data set].
     #[arg(long)]
     pub mapping: Option<String>,
+    #[command(flatten)]
+    pub release: ReleaseArgs,
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
 }
@@ -268,8 +270,41 @@ pub struct EesCsvArgs {
     /// Mapping to read it with (a file name in mappings/ without `.toml`).
     #[arg(long)]
     pub mapping: String,
+    #[command(flatten)]
+    pub release: ReleaseArgs,
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+}
+
+/// What the operator knows of the release an EES input belongs to (recorded as each figure's source).
+#[derive(Debug, clap::Args)]
+pub struct ReleaseArgs {
+    /// The release, e.g. `2023/24` or `Spring term 2023/24`.
+    #[arg(long, value_name = "TITLE")]
+    pub release: Option<String>,
+    /// When DfE published it (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE")]
+    pub published: Option<chrono::NaiveDate>,
+    /// The release is provisional (a revised one will replace its figures).
+    #[arg(long, conflicts_with = "revised")]
+    pub provisional: bool,
+    /// The release is revised (or final): it replaces a provisional one.
+    #[arg(long)]
+    pub revised: bool,
+}
+
+impl ReleaseArgs {
+    pub fn info(&self) -> jobs::import_ees::ReleaseInfo {
+        jobs::import_ees::ReleaseInfo {
+            title: self.release.as_ref().map(|t| t.trim().chars().take(200).collect()),
+            published: self.published.map(|d| d.to_string()),
+            provisional: match (self.provisional, self.revised) {
+                (true, _) => Some(true),
+                (_, true) => Some(false),
+                _ => None,
+            },
+        }
+    }
 }
 
 #[derive(Debug, clap::Args)]

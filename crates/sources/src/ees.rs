@@ -43,6 +43,9 @@ pub struct DataSet {
     pub title: String,
     pub summary: String,
     pub status: String,
+    /// The data set that replaces this one, when DfE deprecated it.
+    #[serde(default)]
+    pub superseding_data_set_id: Option<String>,
     pub latest_version: Option<LatestVersion>,
 }
 

@@ -9,6 +9,7 @@ mod error;
 pub mod gias;
 pub mod links;
 pub mod migration;
+pub mod provenance;
 pub mod query;
 pub mod registers;
 mod rows;

@@ -35,6 +35,8 @@ pub(crate) struct Loaders {
     pub school_cluster: Cached<ClusterOfSchool>,
     pub cluster_schools: Cached<SchoolsOfCluster>,
     pub predecessors: Cached<LinksOf>,
+    pub sources: Cached<SourceOfRun>,
+    pub history: Cached<HistoryOf>,
     pub successors: Cached<LinksOf>,
     /// Codes of the restricted measures, read once per request when a figure needs them.
     restricted: tokio::sync::OnceCell<std::collections::BTreeSet<String>>,
@@ -63,6 +65,8 @@ impl Loaders {
             school_cluster: DataLoader::with_cache(ClusterOfSchool(db.clone()), spawn, HashMapCache::default()),
             cluster_schools: DataLoader::with_cache(SchoolsOfCluster(db.clone()), spawn, HashMapCache::default()),
             predecessors: DataLoader::with_cache(LinksOf(db.clone(), true), spawn, HashMapCache::default()),
+            sources: DataLoader::with_cache(SourceOfRun(db.clone()), spawn, HashMapCache::default()),
+            history: DataLoader::with_cache(HistoryOf(db.clone()), spawn, HashMapCache::default()),
             successors: DataLoader::with_cache(LinksOf(db.clone(), false), spawn, HashMapCache::default()),
             restricted: tokio::sync::OnceCell::new(),
             db,
@@ -77,6 +81,43 @@ impl Loaders {
                 Ok(all.into_iter().filter(|m| m.disclosure != "published").map(|m| m.code).collect())
             })
             .await
+    }
+}
+
+/// The source of each import run's figures.
+pub(crate) struct SourceOfRun(DatabaseConnection);
+
+impl Loader<i64> for SourceOfRun {
+    type Value = store::entity::observation_source::Model;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
+        let rows = store::provenance::sources(&self.0, keys).await.map_err(Arc::new)?;
+        Ok(rows.into_iter().map(|s| (s.run_id, s)).collect())
+    }
+}
+
+/// The values later imports replaced, per figure.
+pub(crate) struct HistoryOf(DatabaseConnection);
+
+impl Loader<store::provenance::FigureKey> for HistoryOf {
+    type Value = Vec<store::entity::observation_history::Model>;
+    type Error = LoadError;
+
+    async fn load(
+        &self,
+        keys: &[store::provenance::FigureKey],
+    ) -> Result<HashMap<store::provenance::FigureKey, Self::Value>, Self::Error> {
+        let rows = store::provenance::history(&self.0, keys).await.map_err(Arc::new)?;
+        Ok(group(keys, rows, |r| store::provenance::FigureKey {
+            geographic_level: r.geographic_level.clone(),
+            geography_code: r.geography_code.clone(),
+            measure_code: r.measure_code.clone(),
+            time_period: r.time_period.clone(),
+            time_identifier: r.time_identifier.clone(),
+            cohort: r.cohort.clone(),
+            breakdown: r.breakdown.clone(),
+        }))
     }
 }
 

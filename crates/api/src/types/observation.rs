@@ -62,6 +62,12 @@ pub struct Observation {
     pub value: Option<f64>,
     pub status: Option<String>,
     pub run: Option<RunRef>,
+    #[graphql(skip)]
+    pub run_id: Option<i64>,
+    /// How the gate showed this figure's value, so its history is shown the same way: set for a
+    /// restricted figure above school level (sensitivity, unit).
+    #[graphql(skip)]
+    pub gated: Option<(Sensitivity, String)>,
 }
 
 impl From<observation::Model> for Observation {
@@ -81,6 +87,8 @@ impl From<observation::Model> for Observation {
             value: m.value,
             status: m.status,
             run: m.run_id.map(|id| RunRef { id: ID(id.to_string()) }),
+            run_id: m.run_id,
+            gated: None,
         }
     }
 }
@@ -91,6 +99,111 @@ impl Observation {
     async fn measure(&self, ctx: &Context<'_>) -> Result<Option<Measure>> {
         let loaders = loaders(ctx)?;
         Ok(loaders.measures.load_one(self.measure_code.clone()).await.map_err(internal)?.map(Measure::from))
+    }
+
+    /// Where the figure came from, to cite it: the publication, the data set and its version, the
+    /// release, when it was published and whether it was provisional. Null for figures imported
+    /// before sources were recorded.
+    async fn source(&self, ctx: &Context<'_>) -> Result<Option<ObservationSource>> {
+        let Some(run) = self.run_id else { return Ok(None) };
+        Ok(loaders(ctx)?.sources.load_one(run).await.map_err(internal)?.map(ObservationSource::from))
+    }
+
+    /// Values this figure had before later imports replaced them (a provisional figure a revised
+    /// release corrected), oldest first, each with the source that published it.
+    async fn history(&self, ctx: &Context<'_>) -> Result<Vec<SupersededValue>> {
+        let key = store::provenance::FigureKey {
+            geographic_level: self.geographic_level.clone(),
+            geography_code: self.geography_code.clone(),
+            measure_code: self.measure_code.clone(),
+            time_period: self.time_period.clone(),
+            time_identifier: self.time_identifier.clone(),
+            cohort: self.cohort.clone(),
+            breakdown: self.breakdown.clone(),
+        };
+        let rows = loaders(ctx)?.history.load_one(key).await.map_err(internal)?.unwrap_or_default();
+        budget::charge(ctx, rows.len())?;
+        let gate = gate(ctx)?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in rows {
+            let (mut value, mut status) = (r.value, r.status);
+            // Shown as the figure itself is: a suppressed count stays suppressed in its history.
+            if let Some((sensitivity, unit)) = &self.gated {
+                let shown = gate.place_value(
+                    "Observation.history",
+                    &self.geographic_level,
+                    &self.geography_code,
+                    *sensitivity,
+                    unit,
+                    value,
+                )?;
+                if shown.status().is_some() {
+                    (value, status) = (None, shown.status());
+                }
+            }
+            out.push(SupersededValue {
+                value,
+                status,
+                run_id: r.run_id,
+                replaced_by: RunRef { id: ID(r.replaced_by_run.to_string()) },
+            });
+        }
+        Ok(out)
+    }
+}
+
+/// Where a figure came from.
+#[derive(SimpleObject, Clone)]
+pub struct ObservationSource {
+    /// The DfE publication, e.g. `Special educational needs in England`.
+    pub publication: String,
+    /// The EES data set id (API imports) or the data set the mapping names.
+    pub dataset: Option<String>,
+    /// The data set version (`2.0`), when the EES API gave it.
+    pub version: Option<String>,
+    /// The release, e.g. `2023/24`, as the import was told.
+    pub release: Option<String>,
+    /// When DfE published it (ISO 8601).
+    pub published: Option<String>,
+    /// `true` provisional, `false` revised or final, null when not stated.
+    pub provisional: Option<bool>,
+    /// DfE's footnotes for the data set, where the file or API gave them.
+    pub footnotes: Option<String>,
+}
+
+impl From<store::entity::observation_source::Model> for ObservationSource {
+    fn from(m: store::entity::observation_source::Model) -> Self {
+        Self {
+            publication: m.publication,
+            dataset: m.dataset,
+            version: m.version,
+            release: m.release,
+            published: m.published,
+            provisional: m.provisional,
+            footnotes: m.footnotes,
+        }
+    }
+}
+
+/// A value a later import replaced.
+#[derive(SimpleObject, Clone)]
+#[graphql(complex)]
+pub struct SupersededValue {
+    pub value: Option<f64>,
+    /// The DfE symbol it had instead of a number, if any.
+    pub status: Option<String>,
+    #[graphql(skip)]
+    pub run_id: Option<i64>,
+    /// The import that replaced it.
+    pub replaced_by: RunRef,
+}
+
+#[ComplexObject]
+impl SupersededValue {
+    /// Where the replaced value came from.
+    async fn source(&self, ctx: &Context<'_>) -> Result<Option<ObservationSource>> {
+        let Some(run) = self.run_id else { return Ok(None) };
+        Ok(loaders(ctx)?.sources.load_one(run).await.map_err(internal)?.map(ObservationSource::from))
     }
 }
 
@@ -184,6 +297,9 @@ pub(crate) async fn observations_of(
             let shown = gate.place_value(field, level, code, sensitivity, unit, o.value)?;
             if shown.status().is_some() {
                 (o.value, o.status) = (None, shown.status());
+            }
+            if sensitivity == Sensitivity::Restricted {
+                o.gated = Some((sensitivity, unit.to_owned()));
             }
         }
         out.push(o);

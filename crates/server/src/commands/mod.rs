@@ -85,7 +85,11 @@ pub(crate) async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Import(ImportCommand::Ees(args)) => {
             let db = open(&cli.database_url).await?;
             let source = jobs::import_ees::EesSource::Api { dataset: args.dataset, version: args.version };
-            import::ees(&db, ees_job(&ees, source, args.mapping, &archive_dir), args.format).await
+            let job = jobs::import_ees::EesImport {
+                release: args.release.info(),
+                ..ees_job(&ees, source, args.mapping, &archive_dir)
+            };
+            import::ees(&db, job, args.format).await
         }
         Command::Import(ImportCommand::EesCsv(args)) => {
             let db = open(&cli.database_url).await?;
@@ -94,7 +98,11 @@ pub(crate) async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             } else {
                 jobs::import_ees::EesSource::File(PathBuf::from(args.source))
             };
-            import::ees(&db, ees_job(&ees, source, Some(args.mapping), &archive_dir), args.format).await
+            let job = jobs::import_ees::EesImport {
+                release: args.release.info(),
+                ..ees_job(&ees, source, Some(args.mapping), &archive_dir)
+            };
+            import::ees(&db, job, args.format).await
         }
     }
 }
@@ -125,6 +133,7 @@ fn ees_job(
     archive_dir: &std::path::Path,
 ) -> jobs::import_ees::EesImport {
     jobs::import_ees::EesImport {
+        release: Default::default(),
         source,
         mapping,
         mappings_dir: s.mappings_dir.clone(),

@@ -12,6 +12,8 @@ pub mod local_authority;
 pub mod locality_cluster;
 pub mod measure;
 pub mod observation;
+pub mod observation_history;
+pub mod observation_source;
 pub mod school;
 pub mod school_link;
 pub mod school_sen_provision;

@@ -9,6 +9,7 @@ mod m20261126_000004_srp_register_hash;
 mod m20261201_000005_access;
 mod m20261202_000006_foreign_keys;
 mod m20261202_000007_school_links;
+mod m20261202_000008_provenance;
 
 #[derive(Debug)]
 pub struct Migrator;
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000005_access::Migration),
             Box::new(m20261202_000006_foreign_keys::Migration),
             Box::new(m20261202_000007_school_links::Migration),
+            Box::new(m20261202_000008_provenance::Migration),
         ]
     }
 }
