@@ -51,6 +51,14 @@ impl SourceFile {
             .map_err(|e| Error::Io { path: path.display().to_string(), source: std::io::Error::other(e) })?
     }
 
+    /// A text input's encoding, or why it is refused: empty, or not text.
+    pub fn text_encoding(&self) -> Result<ingest::TextEncoding, Error> {
+        if self.bytes == 0 {
+            return Err(ingest::Error::Empty { file: self.name.clone() }.into());
+        }
+        self.encoding.clone().map_err(|reason| ingest::Error::NotText { file: self.name.clone(), reason }.into())
+    }
+
     /// Streams the file once (64 KiB at a time): memory stays flat however large it is.
     pub fn scan(path: &Path) -> Result<Self, Error> {
         let io = |source| Error::Io { path: path.display().to_string(), source };

@@ -267,9 +267,9 @@ async fn import(
     let reader = SharedCount { inner: BufReader::with_capacity(256 * 1024, file), read: read.clone() };
     let rows = EesReader::new(&report_name, reader, mapping).map_err(|e| fail(e.into()))?;
 
-    let (provenance, mut notes) = provenance(job, mapping, &report_name).await;
+    let (provenance, mut notes) = provenance(job, mapping, run_id, &report_name).await;
     let mut txn = BulkTxn::begin(db).await.map_err(|e| fail(e.into()))?;
-    let mut written = match write_rows(&mut txn, mapping, (run_id, &provenance), rows, (progress, &read)).await {
+    let mut written = match write_rows(&mut txn, mapping, &provenance, rows, (progress, &read)).await {
         Ok(w) => w,
         Err(e) => {
             let _ = txn.rollback().await;
@@ -317,8 +317,14 @@ async fn import(
 /// Where this run's figures come from: the mapping's publication, the operator's word on the
 /// release, and for an API data set its metadata. A data set DfE deprecated or withdrew is imported
 /// with a warning naming its successor; metadata that cannot be read is a warning, not a failure.
-async fn provenance(job: &EesImport, mapping: &Mapping, file: &str) -> (store::provenance::Source, Vec<ImportIssue>) {
+async fn provenance(
+    job: &EesImport,
+    mapping: &Mapping,
+    run_id: i64,
+    file: &str,
+) -> (store::provenance::Source, Vec<ImportIssue>) {
     let mut source = store::provenance::Source {
+        run_id,
         publication: mapping.publication().to_owned(),
         release: job.release.title.clone(),
         published: job.release.published.clone(),
@@ -409,11 +415,12 @@ type Parsed<R> = (EesReader<R>, Vec<ImportIssue>, i64, i64);
 async fn write_rows<R: std::io::Read + Send + 'static>(
     txn: &mut BulkTxn,
     mapping: &Mapping,
-    (run_id, source): (i64, &store::provenance::Source),
+    source: &store::provenance::Source,
     mut rows: EesReader<R>,
     (progress, read): (&dyn ImportProgress, &AtomicU64),
 ) -> Result<Written, Error> {
-    txn.execute(store::provenance::record_statement(txn.backend(), run_id, source)).await?;
+    let run_id = source.run_id;
+    txn.execute(store::provenance::record_statement(txn.backend(), source)).await?;
     let measures: Vec<MeasureRow> = mapping
         .measures()
         .iter()

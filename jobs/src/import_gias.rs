@@ -64,13 +64,7 @@ async fn import(
     let source = SourceFile::scan_off_thread(&job.path).await.map_err(|e| (e, None))?;
     let sha = Some(source.sha256.clone());
     let fail = |e: Error| (e, sha.clone());
-    if source.bytes == 0 {
-        return Err(fail(ingest::Error::Empty { file: source.name.clone() }.into()));
-    }
-    let encoding = source
-        .encoding
-        .clone()
-        .map_err(|reason| fail(ingest::Error::NotText { file: source.name.clone(), reason }.into()))?;
+    let encoding = source.text_encoding().map_err(fail)?;
     // Archived once the file-level checks pass: a refused upload is not kept.
     source.keep(db, job.archive_dir.as_deref(), None).await.map_err(fail)?;
 

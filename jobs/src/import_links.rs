@@ -45,17 +45,11 @@ async fn import(
     let source = SourceFile::scan_off_thread(&job.path).await.map_err(|e| (e, None))?;
     let sha = Some(source.sha256.clone());
     let fail = |e: Error| (e, sha.clone());
-    if source.bytes == 0 {
-        return Err(fail(ingest::Error::Empty { file: source.name.clone() }.into()));
-    }
     if source.bytes > MAX_BYTES {
         let e = ingest::Error::TooLarge { file: source.name.clone(), size: source.bytes, limit: MAX_BYTES };
         return Err(fail(e.into()));
     }
-    let encoding = source
-        .encoding
-        .clone()
-        .map_err(|reason| fail(ingest::Error::NotText { file: source.name.clone(), reason }.into()))?;
+    let encoding = source.text_encoding().map_err(fail)?;
     let (path, file) = (job.path.clone(), source.name.clone());
     let parsed = tokio::task::spawn_blocking(move || {
         let bytes = std::fs::read(&path).map_err(|e| Error::Io { path: path.display().to_string(), source: e })?;

@@ -8,22 +8,13 @@ use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, Pagin
 use crate::Error;
 use crate::entity::{observation_history, observation_source};
 
-/// What an import knows of the release it reads.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Source {
-    pub publication: String,
-    pub dataset: Option<String>,
-    pub version: Option<String>,
-    pub release: Option<String>,
-    pub published: Option<String>,
-    pub provisional: Option<bool>,
-    pub footnotes: Option<String>,
-}
+/// What an import knows of the release it reads: a run's row of `observation_source`.
+pub use crate::entity::observation_source::Model as Source;
 
 /// The statement recording a run's source (on the import's own transaction).
-pub fn record_statement(backend: sea_orm::DbBackend, run_id: i64, s: &Source) -> sea_orm::Statement {
+pub fn record_statement(backend: sea_orm::DbBackend, s: &Source) -> sea_orm::Statement {
     let row = observation_source::ActiveModel {
-        run_id: Set(run_id),
+        run_id: Set(s.run_id),
         publication: Set(s.publication.clone()),
         dataset: Set(s.dataset.clone()),
         version: Set(s.version.clone()),
