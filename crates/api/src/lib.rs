@@ -112,3 +112,59 @@ impl Api {
 pub fn sdl() -> String {
     Schema::build(Query::default(), EmptyMutation, EmptySubscription).finish().sdl()
 }
+
+#[cfg(test)]
+mod documentation {
+    use async_graphql::{EmptyMutation, EmptySubscription, Schema};
+
+    use crate::query::Query;
+
+    /// Types async-graphql generates for Relay connections: their fields are described by
+    /// async-graphql, their type has no description hook.
+    const GENERATED: &[&str] = &["SchoolConnection", "SrpConnection", "SchoolEdge", "SrpEdge"];
+
+    /// Every type, field, argument, input field and enum value a client can see is described:
+    /// a dashboard author reads the schema in GraphiQL, not the code.
+    #[tokio::test]
+    async fn every_type_field_and_argument_has_a_description() {
+        let schema = Schema::build(Query::default(), EmptyMutation, EmptySubscription).finish();
+        let q = "{ __schema { types { name kind description
+            fields(includeDeprecated: true) { name description args { name description } }
+            inputFields { name description }
+            enumValues(includeDeprecated: true) { name description } } } }";
+        let data = schema.execute(q).await.into_result().expect("introspection").data.into_json().unwrap();
+        let blank = |v: &serde_json::Value| v.as_str().is_none_or(|s| s.trim().is_empty());
+        let mut missing = Vec::new();
+        for t in data["__schema"]["types"].as_array().unwrap() {
+            let name = t["name"].as_str().unwrap();
+            if name.starts_with("__") || ["Boolean", "String", "Int", "Float", "ID"].contains(&name) {
+                continue;
+            }
+            if blank(&t["description"]) && !GENERATED.contains(&name) {
+                missing.push(name.to_owned());
+            }
+            for f in t["fields"].as_array().into_iter().flatten() {
+                let field = f["name"].as_str().unwrap();
+                if blank(&f["description"]) {
+                    missing.push(format!("{name}.{field}"));
+                }
+                for a in f["args"].as_array().into_iter().flatten() {
+                    if blank(&a["description"]) {
+                        missing.push(format!("{name}.{field}({})", a["name"].as_str().unwrap()));
+                    }
+                }
+            }
+            for f in t["inputFields"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .chain(t["enumValues"].as_array().into_iter().flatten())
+            {
+                if blank(&f["description"]) {
+                    missing.push(format!("{name}.{}", f["name"].as_str().unwrap()));
+                }
+            }
+        }
+        assert!(missing.is_empty(), "{} without a description:\n{}", missing.len(), missing.join("\n"));
+    }
+}

@@ -42,6 +42,7 @@ impl Role {
 /// The viewer of one request.
 #[derive(SimpleObject, Clone, Debug, PartialEq, Eq)]
 pub struct Viewer {
+    /// What the token may see: `ANALYST`, `SCHOOL`, `OPERATOR` or `PUBLIC`.
     pub role: Role,
     /// The school a `SCHOOL` token is scoped to.
     pub urn: Option<i32>,

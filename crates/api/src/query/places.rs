@@ -15,7 +15,11 @@ pub struct PlaceQuery;
 #[Object]
 impl PlaceQuery {
     /// Local authority districts by name, optionally of one LA (old code, e.g. `886`).
-    async fn districts(&self, ctx: &Context<'_>, la_code: Option<String>) -> Result<Vec<District>> {
+    async fn districts(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only the districts of this LA (old code, e.g. `886`).")] la_code: Option<String>,
+    ) -> Result<Vec<District>> {
         input::opt("laCode", la_code.as_ref())?;
         let db = ctx.data_unchecked::<DatabaseConnection>();
         let rows = store::query::places::districts(db, la_code.as_deref()).await.map_err(internal)?;
@@ -24,7 +28,11 @@ impl PlaceQuery {
     }
 
     /// One district by GSS code, e.g. `E07000105`.
-    async fn district(&self, ctx: &Context<'_>, code: String) -> Result<Option<District>> {
+    async fn district(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "GSS code, e.g. `E07000105`.")] code: String,
+    ) -> Result<Option<District>> {
         input::text("code", &code)?;
         let loaders = loaders(ctx)?;
         Ok(loaders.districts.load_one(code).await.map_err(internal)?.map(District::from))
@@ -44,7 +52,11 @@ impl PlaceQuery {
     }
 
     /// One local authority by old code (`886`) or GSS code (`E10000016`).
-    async fn local_authority(&self, ctx: &Context<'_>, code: String) -> Result<Option<LocalAuthority>> {
+    async fn local_authority(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Old three-digit code, e.g. `886`.")] code: String,
+    ) -> Result<Option<LocalAuthority>> {
         input::text("code", &code)?;
         let db = ctx.data_unchecked::<DatabaseConnection>();
         Ok(store::query::places::la(db, &code).await.map_err(internal)?.map(LocalAuthority::from))

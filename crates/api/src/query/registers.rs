@@ -27,11 +27,15 @@ pub struct RegisterQuery;
 /// Narrows a list of SRPs.
 #[derive(InputObject, Default)]
 pub struct SrpFilter {
+    /// SRPs of this host school.
     pub host_urn: Option<i32>,
+    /// SRPs of host schools in this LA (old code, e.g. `886`).
     pub la_code: Option<String>,
+    /// SRPs of host schools in this district (GSS code).
     pub district_code: Option<String>,
     /// A need type code: `ASD`, `SLCN`, `SEMH`, `SpLD`, `MLD`, `SLD`, `PMLD`, `PD`, `HI`, `VI`, `MSI`, `OTH`.
     pub need_type: Option<String>,
+    /// SRPs GIAS, the register or both list.
     pub source: Option<SrpSource>,
     /// Filters on the register's restricted SLA data: analysts only.
     pub sla_signed: Option<bool>,
@@ -57,9 +61,9 @@ impl RegisterQuery {
     async fn srps(
         &self,
         ctx: &Context<'_>,
-        filter: Option<SrpFilter>,
-        first: Option<i32>,
-        after: Option<String>,
+        #[graphql(desc = "Which SRPs; every field given narrows.")] filter: Option<SrpFilter>,
+        #[graphql(desc = "Page size: at most the server's page maximum (500 by default).")] first: Option<i32>,
+        #[graphql(desc = "Cursor of the last SRP of the previous page.")] after: Option<String>,
     ) -> Result<Connection<i32, Srp, SrpListInfo>> {
         let limits = ctx.data_unchecked::<Limits>();
         let first = match first {
@@ -112,9 +116,11 @@ impl RegisterQuery {
     async fn special_schools(
         &self,
         ctx: &Context<'_>,
-        as_of: Option<Date>,
-        designation: Option<String>,
-        la_code: Option<String>,
+        #[graphql(desc = "The day designations are read on (default today).")] as_of: Option<Date>,
+        #[graphql(desc = "Only schools whose designation contains this text (ignoring case).")] designation: Option<
+            String,
+        >,
+        #[graphql(desc = "Only special schools of this LA (old code).")] la_code: Option<String>,
     ) -> Result<Vec<SpecialSchool>> {
         input::opt("designation", designation.as_ref())?;
         input::opt("laCode", la_code.as_ref())?;
@@ -155,7 +161,8 @@ impl RegisterQuery {
     async fn training_engagement(
         &self,
         ctx: &Context<'_>,
-        group_by: GroupBy,
+        #[graphql(desc = "The groups to count by.")] group_by: GroupBy,
+        #[graphql(desc = "The LA whose schools are counted (old code); default every LA, or a school token's own.")]
         la_code: Option<String>,
     ) -> Result<Vec<EngagementGroup>> {
         const FIELD: &str = "Query.trainingEngagement";

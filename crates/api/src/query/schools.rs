@@ -36,7 +36,11 @@ impl SchoolListInfo {
 #[Object]
 impl SchoolQuery {
     /// One establishment by URN.
-    async fn school(&self, ctx: &Context<'_>, urn: i32) -> Result<Option<School>> {
+    async fn school(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Unique Reference Number.")] urn: i32,
+    ) -> Result<Option<School>> {
         let loaders = loaders(ctx)?;
         Ok(loaders.schools.load_one(urn).await.map_err(internal)?.map(School::from))
     }
@@ -46,8 +50,8 @@ impl SchoolQuery {
     async fn schools(
         &self,
         ctx: &Context<'_>,
-        filter: Option<SchoolFilter>,
-        order_by: Option<SchoolOrder>,
+        #[graphql(desc = "Which schools; every field given narrows.")] filter: Option<SchoolFilter>,
+        #[graphql(desc = "Sort order (default by name); ties by URN.")] order_by: Option<SchoolOrder>,
         #[graphql(desc = "Page size: at most the server's page maximum (500 by default).")] first: Option<i32>,
         #[graphql(desc = "Cursor of the last school of the previous page.")] after: Option<String>,
     ) -> Result<Connection<SchoolCursor, School, SchoolListInfo>> {

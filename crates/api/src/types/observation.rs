@@ -14,7 +14,9 @@ use crate::loaders::{ObsKey, loaders};
 /// A statistical measure, e.g. `ehc_plans_total` (count) or `pru_overall_absence_rate` (percent).
 #[derive(SimpleObject, Clone)]
 pub struct Measure {
+    /// The measure's code, e.g. `ehc_plans_total`, as the mapping names it.
     pub code: String,
+    /// What it counts, as a reader would say it.
     pub label: String,
     /// `count`, `percent`, `score` or `rate`.
     pub unit: String,
@@ -35,6 +37,7 @@ impl From<measure::Model> for Measure {
 /// The import run that brought a figure.
 #[derive(SimpleObject, Clone)]
 pub struct RunRef {
+    /// The run's id (`inclusion` run history).
     pub id: ID,
 }
 
@@ -50,6 +53,7 @@ pub struct Observation {
     pub period: String,
     /// The raw EES code, e.g. `202223`.
     pub time_period: String,
+    /// EES time identifier, e.g. `Academic year`, `Calendar year`.
     pub time_identifier: String,
     /// `school`, `lad` (district), `la`, `regional` or `national`.
     pub geographic_level: String,
@@ -59,8 +63,11 @@ pub struct Observation {
     pub cohort: String,
     /// Filter values not turned into the measure or cohort (`col=value;…`), or `total`.
     pub breakdown: String,
+    /// The figure; null when DfE published a symbol instead (see `status`) or the disclosure rules hold it back.
     pub value: Option<f64>,
+    /// The DfE symbol in place of a number (`c`, `x`, `z`, `low`, `u`, …), or `c` when suppressed here; null with a value.
     pub status: Option<String>,
+    /// The import run that wrote the figure.
     pub run: Option<RunRef>,
     #[graphql(skip)]
     pub run_id: Option<i64>,
@@ -189,6 +196,7 @@ impl From<store::entity::observation_source::Model> for ObservationSource {
 #[derive(SimpleObject, Clone)]
 #[graphql(complex)]
 pub struct SupersededValue {
+    /// The replaced figure; null when it was a symbol (see `status`) or is held back.
     pub value: Option<f64>,
     /// The DfE symbol it had instead of a number, if any.
     pub status: Option<String>,

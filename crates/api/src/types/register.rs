@@ -16,8 +16,11 @@ use crate::scalars::Date;
 pub struct Designation {
     /// e.g. `Profound, Severe and Complex Needs`, `Neurodivergent with Learning Difficulties`.
     pub name: String,
+    /// The LA's guidance on which pupils the school admits under this designation.
     pub admissions_guidance: Option<String>,
+    /// The day the designation took effect.
     pub valid_from: Date,
+    /// The day the next designation replaced it; null while in force.
     pub valid_to: Option<Date>,
 }
 
@@ -45,7 +48,9 @@ pub(crate) fn designation_as_of(history: &[designation::Model], as_of: NaiveDate
 #[derive(SimpleObject, Clone)]
 #[graphql(complex)]
 pub struct SpecialSchool {
+    /// The special school's URN.
     pub urn: i32,
+    /// The school as GIAS records it.
     pub school: School,
     /// In force on the `asOf` date of the query (today by default).
     pub designation: Option<Designation>,
@@ -67,9 +72,11 @@ impl SpecialSchool {
 pub struct Cluster {
     #[graphql(skip)]
     pub id: i32,
+    /// The cluster's name as the LA register writes it, e.g. `Folkestone`.
     pub name: String,
     #[graphql(skip)]
     pub district_code: Option<String>,
+    /// The NHS primary care network the cluster aligns to.
     pub primary_care_network: Option<String>,
 }
 
@@ -81,6 +88,7 @@ impl From<locality_cluster::Model> for Cluster {
 
 #[ComplexObject]
 impl Cluster {
+    /// The district the cluster lies in, as the register names it.
     pub async fn district(&self, ctx: &Context<'_>) -> Result<Option<District>> {
         let Some(code) = &self.district_code else { return Ok(None) };
         Ok(loaders(ctx)?.districts.load_one(code.clone()).await.map_err(internal)?.map(District::from))
@@ -88,7 +96,11 @@ impl Cluster {
 
     /// Current member schools, by name: all, or the first `first`.
     #[graphql(complexity = "first.map_or(20, |n| n.max(0) as usize) * child_complexity")]
-    async fn schools(&self, ctx: &Context<'_>, first: Option<i32>) -> Result<Vec<School>> {
+    async fn schools(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "At most this many schools (default and cap: the server's page maximum).")] first: Option<i32>,
+    ) -> Result<Vec<School>> {
         let rows = loaders(ctx)?.cluster_schools.load_one(self.id).await.map_err(internal)?.unwrap_or_default();
         Ok(budget::list(ctx, rows, first)?.into_iter().map(School::from).collect())
     }
@@ -101,6 +113,7 @@ pub struct TrainingEnrolment {
     pub programme: String,
     /// e.g. `Enrolled`, `In progress`, `Completed`.
     pub status: Option<String>,
+    /// When the school enrolled (or the status was recorded).
     pub date: Option<Date>,
 }
 
@@ -114,6 +127,7 @@ impl From<training_enrolment::Model> for TrainingEnrolment {
 /// `status = "c"` when the disclosure rules hold them back.
 #[derive(SimpleObject, Clone, Debug, PartialEq)]
 pub struct ProgrammeEngagement {
+    /// The training programme, as the LA register names it.
     pub programme: String,
     /// Schools of the group engaged in it.
     pub schools: Option<i32>,
@@ -126,6 +140,7 @@ pub struct ProgrammeEngagement {
 /// How many schools of a group are engaged in so many programmes.
 #[derive(SimpleObject, Clone, Debug, PartialEq)]
 pub struct EngagementCount {
+    /// Schools of the group, or null with `status = "c"` when held back.
     pub schools: Option<i32>,
     /// Of the group's schools, 0–1.
     pub share: Option<f64>,
@@ -136,6 +151,7 @@ pub struct EngagementCount {
 /// Training engagement of one group of schools.
 #[derive(SimpleObject, Clone, Debug, PartialEq)]
 pub struct EngagementGroup {
+    /// What the group is: a school, cluster, district, phase, phase within a district or the LA.
     pub level: GroupBy,
     /// URN, cluster id, district GSS code, phase, `district/phase` or LA code.
     pub code: String,
@@ -143,10 +159,13 @@ pub struct EngagementGroup {
     pub group: String,
     /// Open schools in the group.
     pub schools: i32,
+    /// Engagement in each programme, by programme name.
     pub programmes: Vec<ProgrammeEngagement>,
     /// Schools in no programme.
     pub in_none: EngagementCount,
+    /// Schools in exactly one programme.
     pub in_exactly_one: EngagementCount,
+    /// Schools in exactly two programmes.
     pub in_exactly_two: EngagementCount,
     /// Schools in three programmes or more.
     pub in_three_or_more: EngagementCount,

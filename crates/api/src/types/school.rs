@@ -22,6 +22,7 @@ pub struct School {
     pub laestab: Option<String>,
     /// UK Provider Reference Number.
     pub ukprn: Option<String>,
+    /// The establishment's name.
     pub name: String,
     /// Old three-digit LA code, e.g. `886`.
     pub la_code: Option<String>,
@@ -39,9 +40,13 @@ pub struct School {
     pub is_special: bool,
     /// `Selective` for grammar schools: KS4 indicators are read apart for them.
     pub admissions_policy: Option<String>,
+    /// Youngest statutory age the school takes.
     pub statutory_low_age: Option<i32>,
+    /// Oldest statutory age the school takes.
     pub statutory_high_age: Option<i32>,
+    /// When the establishment opened.
     pub open_date: Option<Date>,
+    /// When it closed; null while open.
     pub close_date: Option<Date>,
     /// Places the school is built for.
     pub school_capacity: Option<i32>,
@@ -49,9 +54,13 @@ pub struct School {
     pub number_of_pupils: Option<i32>,
     /// Academy trust, if any.
     pub trust: Option<String>,
+    /// The latest Ofsted overall effectiveness, as GIAS records it.
     pub ofsted_rating: Option<String>,
+    /// Postcode of the school.
     pub postcode: Option<String>,
+    /// OS grid easting.
     pub easting: Option<i32>,
+    /// OS grid northing.
     pub northing: Option<i32>,
     /// False when the latest full extract for the school's LA no longer lists it (kept, not deleted).
     pub in_latest_extract: bool,
@@ -119,8 +128,15 @@ impl School {
     async fn observations(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "Which figures: measures, periods, cohorts and breakdowns (each narrows; default every measure, the total breakdown)."
+        )]
         query: Option<ObservationQuery>,
-        #[graphql(default = false)] include_predecessors: bool,
+        #[graphql(
+            default = false,
+            desc = "Also the figures of the establishments this school replaced (GIAS links), so a converted school's series continues."
+        )]
+        include_predecessors: bool,
     ) -> Result<Vec<Observation>> {
         let urns = if include_predecessors { ancestry(ctx, self.urn).await? } else { vec![self.urn] };
         let mut out = Vec::new();
@@ -147,7 +163,11 @@ impl School {
 
     /// Pupils on roll, on SEN support and with an EHC plan (school-level SEN statistics), for
     /// `period` (`2023/24`) or the latest period published.
-    async fn pupils(&self, ctx: &Context<'_>, period: Option<String>) -> Result<Option<PupilCensus>> {
+    async fn pupils(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The census, e.g. `2023/24`; default the latest published.")] period: Option<String>,
+    ) -> Result<Option<PupilCensus>> {
         input::opt("period", period.as_ref())?;
         let query = ObservationQuery {
             measures: Some(PUPIL_MEASURES.iter().map(|m| (*m).to_owned()).collect()),
@@ -165,7 +185,11 @@ impl School {
     }
 
     /// The special school designation in force on `asOf` (default today).
-    async fn designation(&self, ctx: &Context<'_>, as_of: Option<Date>) -> Result<Option<Designation>> {
+    async fn designation(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The day to read it on (default today).")] as_of: Option<Date>,
+    ) -> Result<Option<Designation>> {
         let history = loaders(ctx)?.designations.load_one(self.urn).await.map_err(internal)?.unwrap_or_default();
         Ok(designation_as_of(&history, as_of.map_or_else(|| chrono::Local::now().date_naive(), |d| d.0)))
     }
@@ -256,22 +280,29 @@ impl From<SchoolFilter> for store::query::schools::SchoolFilter {
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Default)]
 pub enum SchoolOrderField {
     #[default]
+    /// By school name.
     Name,
+    /// By URN.
     Urn,
 }
 
+/// Ascending or descending.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Default)]
 pub enum SortDirection {
     #[default]
+    /// A to Z, smallest first.
     Asc,
+    /// Z to A, largest first.
     Desc,
 }
 
 /// Sort order of a list of schools; ties are broken by URN.
 #[derive(InputObject, Default)]
 pub struct SchoolOrder {
+    /// What to sort by (default `NAME`).
     #[graphql(default)]
     pub field: SchoolOrderField,
+    /// Which way (default `ASC`).
     #[graphql(default)]
     pub direction: SortDirection,
 }
@@ -284,8 +315,11 @@ const PUPIL_MEASURES: [&str; 3] = ["sen_school_pupils", "sen_school_sen_support"
 pub struct PupilCensus {
     /// As DfE shows it, e.g. `2023/24`.
     pub period: String,
+    /// Pupils on roll.
     pub headcount: Option<f64>,
+    /// Pupils on SEN support.
     pub sen_support: Option<f64>,
+    /// Pupils with an education, health and care plan.
     pub ehc_plan: Option<f64>,
     /// SEN support ÷ headcount, 0–1; null without both figures.
     pub sen_support_share: Option<f64>,

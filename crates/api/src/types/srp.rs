@@ -35,17 +35,23 @@ pub enum SrpSource {
 #[derive(SimpleObject, Clone)]
 #[graphql(complex)]
 pub struct Srp {
+    /// The SRP's id in this database (stable across imports).
     pub id: i32,
     /// URN of the host school.
     pub host_urn: i32,
+    /// A resourced provision or a SEN unit, as GIAS or the register says.
     pub kind: SrpKind,
+    /// The provision's name from the LA register, e.g. `Kemsing SEMH base`.
     pub name: Option<String>,
     /// Type of need (ASD, SLCN, SEMH, …) from the LA's register; GIAS does not record it.
     pub need_type: Option<String>,
     /// Capacity as GIAS reports it.
     pub capacity: Option<i32>,
+    /// When the provision opened, from the LA register.
     pub open_date: Option<Date>,
+    /// When the provision closed (or was no longer in the register); null while open.
     pub close_date: Option<Date>,
+    /// Whether GIAS, the LA register or both list it.
     pub source: SrpSource,
     #[graphql(skip)]
     pub record: srp::Model,
