@@ -480,6 +480,9 @@ async fn write_rows<R: std::io::Read + Send + 'static>(
         return Err(Error::Io { path: "EES parser".into(), source: std::io::Error::other("stopped early") });
     };
     let totals = writer.finish(written, duplicates).await?;
+    if let Some(stmt) = store::stats::register_las_statement(txn.backend(), &rows.local_authorities()) {
+        txn.execute(stmt).await?;
+    }
     let c = rows.counts();
     let counts = RunCounts {
         read: c.rows as i64,

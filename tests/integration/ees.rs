@@ -532,3 +532,36 @@ async fn a_deprecated_data_set_is_imported_naming_its_successor() {
     assert_eq!(sources[0].published.as_deref(), Some("2024-06-13T09:30:00+00:00"));
     assert_eq!(sources[0].dataset.as_deref(), Some("abc-123"));
 }
+
+/// A database holding only DfE statistics knows the LAs its rows name: `localAuthority("886")`
+/// answers without GIAS, and a merged-LA code (`314 / 318`) is not made an LA.
+async fn statistics_alone_name_their_local_authorities(t: TestDb) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("sen2_mi.csv");
+    std::fs::write(
+        &path,
+        format!("{}2022,Calendar year,Local authority,E92000001,England,E12000007,London,E09000012 / E09000001,314 / 318,Hackney / City of London,120\n", tiny_ehc_csv()),
+    )
+    .unwrap();
+    let s =
+        run(&t.db, &job(EesSource::File(path.clone()), Some("tiny_ehc"), dir.path(), ""), &NoProgress).await.unwrap();
+    assert_eq!(s.counts.rejected, 0, "{:?}", s.issues);
+    let app = TestApp::spawn(t.db.clone()).await;
+    let data = app
+        .data(r#"{ localAuthority(code: "886") { code gssCode name observations(query: { measures: ["tiny_ehcp_new"], periods: ["2022"] }) { value } } }"#, json!({}))
+        .await;
+    assert_eq!(
+        data["localAuthority"],
+        json!({ "code": "886", "gssCode": "E10000016", "name": "Kent", "observations": [{ "value": 2314.0 }] })
+    );
+    let las = store::entity::local_authority::Entity::find().all(&t.db).await.unwrap();
+    assert_eq!(las.iter().map(|l| l.code.as_str()).collect::<Vec<_>>(), ["886"]);
+    // Importing again changes nothing; GIAS later names the LA as it always did.
+    run(&t.db, &job(EesSource::File(path), Some("tiny_ehc"), dir.path(), ""), &NoProgress).await.unwrap();
+    assert_eq!(store::entity::local_authority::Entity::find().all(&t.db).await.unwrap().len(), 1);
+    app.stop().await;
+}
+
+crate::on_both_backends! {
+    statistics_name_their_las => statistics_alone_name_their_local_authorities;
+}

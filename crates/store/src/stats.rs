@@ -289,3 +289,24 @@ fn sqlite_insert(rows: usize, run_id: i64) -> String {
     sql.push_str(UPSERT);
     sql
 }
+
+/// Registers the local authorities a statistics file names (old code, GSS code, name), so
+/// `localAuthority(code)` answers in a database that holds only DfE statistics. An LA already
+/// known (from GIAS or an earlier file) is left as it is.
+pub fn register_las_statement(
+    backend: DbBackend,
+    las: &[(String, Option<String>, Option<String>)],
+) -> Option<Statement> {
+    use crate::entity::local_authority;
+    if las.is_empty() {
+        return None;
+    }
+    let rows = las.iter().map(|(code, gss, name)| local_authority::ActiveModel {
+        code: Set(code.clone()),
+        gss_code: Set(gss.clone()),
+        name: Set(name.clone().unwrap_or_else(|| code.clone())),
+    });
+    let insert = local_authority::Entity::insert_many(rows)
+        .on_conflict(OnConflict::column(local_authority::Column::Code).do_nothing().to_owned());
+    Some(insert.build(backend))
+}

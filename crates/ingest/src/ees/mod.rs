@@ -73,7 +73,14 @@ pub struct EesReader<R: Read> {
     header_issues: Vec<ImportIssue>,
     counts: EesCounts,
     state: RowState,
+    /// Columns naming a local authority (`old_la_code`, `new_la_code`, `la_name`), when present.
+    la_columns: Option<(usize, Option<usize>, Option<usize>)>,
+    /// The local authorities the rows name: old code → (GSS code, name).
+    las: std::collections::BTreeMap<String, (Option<String>, Option<String>)>,
 }
+
+/// Local authorities a statistics file names: old code, GSS code, name.
+pub type NamedLa = (String, Option<String>, Option<String>);
 
 impl<R: Read> EesReader<R> {
     /// Reads the header; fails when the file is empty or lacks a column the mapping needs
@@ -89,6 +96,8 @@ impl<R: Read> EesReader<R> {
             return Err(Error::Empty { file: file.to_owned() });
         }
         let names: Vec<String> = header.iter().map(|h| decode(h).trim().to_owned()).collect();
+        let find = |name: &str| names.iter().position(|n| n.eq_ignore_ascii_case(name));
+        let la_columns = find("old_la_code").map(|old| (old, find("new_la_code"), find("la_name")));
         let (plan, header_issues) = Plan::resolve(file, names, mapping)?;
         let state = RowState { rule_hits: vec![0; plan.cohort.rules.len()], ..Default::default() };
         Ok(Self {
@@ -101,7 +110,32 @@ impl<R: Read> EesReader<R> {
             header_issues,
             counts: EesCounts::default(),
             state,
+            la_columns,
+            las: std::collections::BTreeMap::new(),
         })
+    }
+
+    /// The local authorities the rows read so far name (a three-digit old code with its GSS code
+    /// and name), so a database holding only statistics knows its LAs. A row's code that is not
+    /// three digits (`314 / 318`, merged LAs) is left out.
+    pub fn local_authorities(&self) -> Vec<NamedLa> {
+        self.las.iter().map(|(code, (gss, name))| (code.clone(), gss.clone(), name.clone())).collect()
+    }
+
+    fn note_la(&mut self) {
+        let Some((old, gss, name)) = self.la_columns else { return };
+        let code = self.fields.get(old);
+        // A bounded set: England has about 150 LAs; a file claiming thousands is not worth keeping.
+        if code.len() != 3 || !code.bytes().all(|b| b.is_ascii_digit()) || self.las.len() >= 1_000 {
+            return;
+        }
+        let text = |i: Option<usize>| {
+            i.map(|i| self.fields.get(i)).filter(|t| !t.is_empty() && t.chars().count() <= 200).map(str::to_owned)
+        };
+        let (gss, name) = (text(gss), text(name));
+        let entry = self.las.entry(code.to_owned()).or_default();
+        entry.0 = entry.0.take().or(gss);
+        entry.1 = entry.1.take().or(name);
     }
 
     /// Warnings about the header (optional columns missing, duplicate columns), once per file.
@@ -158,6 +192,7 @@ impl<R: Read> EesReader<R> {
             // csv's own line count lags by one after a CRLF terminator: count newlines instead.
             let line = self.lines.line_at(self.record.position().map_or(0, |p| p.byte()));
             self.fields.fill(&self.record);
+            self.note_la();
             let input = RowInput { file: &self.file, line, fields: &self.fields, plan: &self.plan };
             let row = match row::parse_row(&input, &mut self.state) {
                 Outcome::Row(row) => row,
