@@ -294,13 +294,7 @@ async fn import(
         runs::insert_issues(db, run_id, &stored).await.map_err(|e| fail(e.into()))?;
         written.issues.extend(notes);
     }
-    let status = if written.counts.rejected > 0 {
-        RunStatus::SucceededWithIssues
-    } else if written.counts.inserted == 0 && written.counts.updated == 0 {
-        RunStatus::Unchanged
-    } else {
-        RunStatus::Succeeded
-    };
+    let status = RunStatus::committed(written.counts, false);
     runs::finish_run(db, run_id, status, Some(&source.sha256), written.counts, None, Utc::now())
         .await
         .map_err(|e| fail(e.into()))?;

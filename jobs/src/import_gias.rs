@@ -87,13 +87,7 @@ async fn import(
     progress.finish();
     let Written { counts, skipped, flagged_missing, issues } = written;
 
-    let status = if counts.rejected > 0 {
-        RunStatus::SucceededWithIssues
-    } else if counts.inserted == 0 && counts.updated == 0 && flagged_missing.is_empty() {
-        RunStatus::Unchanged
-    } else {
-        RunStatus::Succeeded
-    };
+    let status = RunStatus::committed(counts, !flagged_missing.is_empty());
     runs::finish_run(db, run_id, status, Some(&source.sha256), counts, None, Utc::now())
         .await
         .map_err(|e| fail(e.into()))?;

@@ -103,13 +103,7 @@ async fn import(
         unchanged: totals.unchanged,
         rejected: parsed.rows_rejected as i64,
     };
-    let status = if counts.rejected > 0 {
-        RunStatus::SucceededWithIssues
-    } else if counts.inserted == 0 && counts.updated == 0 {
-        RunStatus::Unchanged
-    } else {
-        RunStatus::Succeeded
-    };
+    let status = RunStatus::committed(counts, false);
     runs::finish_run(db, run_id, status, Some(&source.sha256), counts, None, Utc::now())
         .await
         .map_err(|e| fail(e.into()))?;

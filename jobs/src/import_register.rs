@@ -161,14 +161,7 @@ async fn import(
         };
         commit.await.map_err(|e| fail(e.into()))?;
     }
-    let status = if counts.rejected > 0 {
-        RunStatus::SucceededWithIssues
-    } else if counts.inserted == 0 && counts.updated == 0 && !totals.findings.iter().any(|f| f.code.ends_with("closed"))
-    {
-        RunStatus::Unchanged
-    } else {
-        RunStatus::Succeeded
-    };
+    let status = RunStatus::committed(counts, totals.findings.iter().any(|f| f.code.ends_with("closed")));
     if !job.dry_run {
         runs::finish_run(db, run_id, status, Some(&source.sha256), counts, None, Utc::now())
             .await

@@ -48,6 +48,20 @@ pub struct FigureKey {
     pub breakdown: String,
 }
 
+impl From<&observation_history::Model> for FigureKey {
+    fn from(r: &observation_history::Model) -> Self {
+        Self {
+            geographic_level: r.geographic_level.clone(),
+            geography_code: r.geography_code.clone(),
+            measure_code: r.measure_code.clone(),
+            time_period: r.time_period.clone(),
+            time_identifier: r.time_identifier.clone(),
+            cohort: r.cohort.clone(),
+            breakdown: r.breakdown.clone(),
+        }
+    }
+}
+
 /// The values replaced for these figures, oldest first.
 pub async fn history(db: &impl ConnectionTrait, keys: &[FigureKey]) -> Result<Vec<observation_history::Model>, Error> {
     use observation_history::Column as C;
@@ -67,17 +81,7 @@ pub async fn history(db: &impl ConnectionTrait, keys: &[FigureKey]) -> Result<Ve
             .order_by_asc(C::Id)
             .all(db)
             .await?;
-        out.extend(rows.into_iter().filter(|r| {
-            keys.iter().any(|k| {
-                k.time_period == r.time_period
-                    && k.time_identifier == r.time_identifier
-                    && k.cohort == r.cohort
-                    && k.breakdown == r.breakdown
-                    && k.geographic_level == r.geographic_level
-                    && k.geography_code == r.geography_code
-                    && k.measure_code == r.measure_code
-            })
-        }));
+        out.extend(rows.into_iter().filter(|r| keys.contains(&FigureKey::from(r))));
     }
     Ok(out)
 }

@@ -24,6 +24,18 @@ pub enum RunStatus {
 }
 
 impl RunStatus {
+    /// How a committed import ends: with issues when it rejected rows, unchanged when it wrote
+    /// nothing (and changed nothing else: `other_change`, e.g. closures or flags), else succeeded.
+    pub fn committed(counts: RunCounts, other_change: bool) -> Self {
+        if counts.rejected > 0 {
+            RunStatus::SucceededWithIssues
+        } else if counts.inserted == 0 && counts.updated == 0 && !other_change {
+            RunStatus::Unchanged
+        } else {
+            RunStatus::Succeeded
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             RunStatus::Running => "running",

@@ -109,15 +109,7 @@ impl Loader<store::provenance::FigureKey> for HistoryOf {
         keys: &[store::provenance::FigureKey],
     ) -> Result<HashMap<store::provenance::FigureKey, Self::Value>, Self::Error> {
         let rows = store::provenance::history(&self.0, keys).await.map_err(Arc::new)?;
-        Ok(group(keys, rows, |r| store::provenance::FigureKey {
-            geographic_level: r.geographic_level.clone(),
-            geography_code: r.geography_code.clone(),
-            measure_code: r.measure_code.clone(),
-            time_period: r.time_period.clone(),
-            time_identifier: r.time_identifier.clone(),
-            cohort: r.cohort.clone(),
-            breakdown: r.breakdown.clone(),
-        }))
+        Ok(group(keys, rows, |r| store::provenance::FigureKey::from(r)))
     }
 }
 
