@@ -13,6 +13,7 @@ mod http_audit;
 mod links;
 mod registers;
 mod schema_drift;
+mod school_level;
 mod server_http;
 
 /// Runs an async test body once on SQLite and once on PostgreSQL (`sqlite` / `postgres` tests).

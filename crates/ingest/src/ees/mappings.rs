@@ -24,6 +24,10 @@ pub const BUILTIN_MAPPINGS: &[(&str, &str)] = builtin!(
     "ks4_sen.toml",
     "exclusions_sen.toml",
     "sen_school.toml",
+    "exclusions_school.toml",
+    "ks2_school.toml",
+    "ks4_sen_provision.toml",
+    "absence_by_school.toml",
 );
 
 /// The shipped mappings. They are checked by the test suite, so a broken one is a build bug.

@@ -45,19 +45,40 @@ fn every_shipped_mapping_parses() {
         "ks4_sen",
         "exclusions_sen",
         "sen_school",
+        "exclusions_school",
+        "ks2_school",
+        "ks4_sen_provision",
+        "absence_by_school",
     ] {
         assert!(names.contains(expected), "{expected}");
     }
 }
 
 #[test]
-fn measure_codes_are_unique_across_shipped_mappings() {
-    let mut seen = BTreeSet::new();
+fn a_measure_code_shared_by_mappings_means_one_thing() {
+    // One figure published at two levels (a school file and an LA file) keeps one code, so school
+    // sums and DfE's own LA figures sit side by side; its label and unit must then agree.
+    let mut seen: std::collections::BTreeMap<String, (String, String, String)> = Default::default();
     for mapping in builtin_mappings() {
         for measure in mapping.measures() {
-            assert!(seen.insert(measure.code.clone()), "{} is defined twice", measure.code);
+            let this = (measure.label.clone(), measure.unit.clone(), mapping.name().to_owned());
+            match seen.get(&measure.code) {
+                Some(first) if first.2 == this.2 => {} // one column per filter value in one mapping
+                Some(first) => assert_eq!(
+                    (&first.0, &first.1),
+                    (&this.0, &this.1),
+                    "{} differs between {} and {}",
+                    measure.code,
+                    first.2,
+                    this.2
+                ),
+                None => {
+                    seen.insert(measure.code.clone(), this);
+                }
+            }
         }
     }
+    assert!(seen.len() > 100);
 }
 
 #[test]
@@ -143,6 +164,12 @@ fn a_mapping_is_found_by_file_name_path_id_or_pattern() {
         Some("ks2_sen")
     );
     assert_eq!(name("2223_lachar_data_revised.csv"), Some("ks4_sen"));
+    // DfE's EES API data-set ids (from DfE's published data catalogue pages).
+    assert_eq!(name("019afee4-e5d0-72f9-9a8f-d7a1a56eac1d"), Some("ks2_school"));
+    assert_eq!(name("b3e19901-5d2b-b676-bb4c-e60937d74725"), Some("ks4_sen_provision"));
+    assert_eq!(name("exc_school.csv"), Some("exclusions_school"));
+    assert_eq!(name("1a_absence_3term_school.csv"), Some("absence_by_school"));
+    assert_eq!(name("ees__absence_school.csv"), Some("absence_school"));
     assert_eq!(name("something_else"), None);
 }
 
