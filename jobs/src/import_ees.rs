@@ -424,6 +424,24 @@ async fn write_rows<R: std::io::Read + Send + 'static>(
             unit: m.unit.clone(),
             publication: Some(mapping.publication().to_owned()),
             disclosure: mapping.disclosure().as_str().to_owned(),
+            aggregate: m.aggregate.as_ref().map(|a| a.kind().to_owned()),
+            numerator: match &m.aggregate {
+                Some(ingest::ees::Aggregate::Rate { numerator, .. }) => Some(numerator.clone()),
+                _ => None,
+            },
+            denominator: match &m.aggregate {
+                Some(ingest::ees::Aggregate::Rate { denominator, .. }) => Some(denominator.clone()),
+                _ => None,
+            },
+            scale: match &m.aggregate {
+                Some(ingest::ees::Aggregate::Rate { scale, .. }) => Some(*scale),
+                _ => None,
+            },
+            weight: match &m.aggregate {
+                Some(ingest::ees::Aggregate::Weighted { weight }) => Some(weight.clone()),
+                _ => None,
+            },
+            better: m.better.map(|b| b.as_str().to_owned()),
         })
         .collect();
     if let Some(stmt) = upsert_measures_statement(txn.backend(), &measures) {
@@ -474,7 +492,18 @@ async fn write_rows<R: std::io::Read + Send + 'static>(
         return Err(Error::Io { path: "EES parser".into(), source: std::io::Error::other("stopped early") });
     };
     let totals = writer.finish(written, duplicates).await?;
-    if let Some(stmt) = store::stats::register_las_statement(txn.backend(), &rows.local_authorities()) {
+    let las: Vec<store::stats::NamedLa> = rows
+        .local_authorities()
+        .into_iter()
+        .map(|la| store::stats::NamedLa {
+            code: la.code,
+            gss_code: la.gss_code,
+            name: la.name,
+            region_code: la.region_code,
+            region_name: la.region_name,
+        })
+        .collect();
+    for stmt in store::stats::register_las_statements(txn.backend(), &las) {
         txn.execute(stmt).await?;
     }
     let c = rows.counts();

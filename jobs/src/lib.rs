@@ -6,6 +6,7 @@ mod failure;
 pub mod import_ees;
 pub mod import_gias;
 pub mod import_links;
+pub mod import_neighbours;
 pub mod import_register;
 mod progress;
 mod summary;

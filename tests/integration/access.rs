@@ -215,8 +215,10 @@ impl Fixture {
 const ROLES: [&str; 5] = ["analyst", "school", "operator", "public", "anonymous"];
 
 /// The figure-returning fields this matrix covers; it must be every one the schema has.
-const COVERED: [&str; 13] = [
+const COVERED: [&str; 15] = [
     "Query.trainingEngagement",
+    "Query.indicators",
+    "Region.observations",
     "School.observations",
     "School.pupils",
     "School.trainingEnrolments",
@@ -415,6 +417,46 @@ async fn role_matrix(t: TestDb) {
         let england = by_code(&body["data"]["england"]["observations"]);
         assert_eq!(england["sen_school_ehcp"], (json!(0.0), Value::Null), "{role}: zero stays 0");
         assert_eq!(england["sen_school_sen_support"], (Value::Null, json!("x")), "{role}: DfE's symbol kept");
+
+        // Indicators of a restricted measure: a school's own row to itself and analysts; groups
+        // below the LA to analysts only; the LA's computed (2 schools) and published (4) figures
+        // held back as `c` for everyone else.
+        let first = |d: &Value| (d["indicators"][0]["value"].clone(), d["indicators"][0]["status"].clone());
+        for (urn, is_own, v) in [(own, true, 0.0), (other, false, 12.0)] {
+            let q = format!(
+                r#"{{ indicators(measures: ["sen_school_ehcp"], groupBy: [SCHOOL], filter: {{ urns: [{urn}] }}) {{ value status }} }}"#
+            );
+            let want = if full(role, is_own) { Expect::Value(json!(v)) } else { Expect::Forbidden };
+            f.check(role, "Query.indicators (SCHOOL)", &q, "indicators", first, &want).await;
+        }
+        let q = r#"{ indicators(measures: ["sen_school_ehcp"], groupBy: [DISTRICT], filter: { laCode: "886" }) { value status } }"#;
+        let body = f.ask(role, q).await;
+        if role == "analyst" {
+            assert!(body.get("errors").is_none(), "{role}: {body:#}");
+        } else {
+            assert_eq!(error_codes(&body, "indicators"), vec!["FORBIDDEN"], "{role}: {body:#}");
+        }
+        let q = r#"{ indicators(measures: ["sen_school_ehcp"], groupBy: [LA], filter: { laCode: "886" }) { value status source } }"#;
+        let body = f.ask(role, q).await;
+        assert!(body.get("errors").is_none(), "{role}: {body:#}");
+        let got: Vec<(Value, Value, Value)> = body["data"]["indicators"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| (r["source"].clone(), r["value"].clone(), r["status"].clone()))
+            .collect();
+        let want = if role == "analyst" {
+            vec![(json!("COMPUTED"), json!(12.0), Value::Null), (json!("PUBLISHED"), json!(4.0), Value::Null)]
+        } else {
+            vec![(json!("COMPUTED"), Value::Null, json!("c")), (json!("PUBLISHED"), Value::Null, json!("c"))]
+        };
+        assert_eq!(got, want, "{role}");
+
+        // A region's stored figures go through the same gate as the LA's (none stored here).
+        let q = r#"{ region(code: "E12000008") { name observations(query: {measures: ["sen_school_ehcp"]}) { value status } } }"#;
+        let body = f.ask(role, q).await;
+        assert!(body.get("errors").is_none(), "{role}: {body:#}");
+        assert_eq!(body["data"]["region"], json!({"name": "South East", "observations": []}), "{role}");
     }
 
     // Training engagement by every level, against the truth.

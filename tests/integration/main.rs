@@ -10,6 +10,7 @@ mod gias_import;
 mod graphql_api;
 mod hardening;
 mod http_audit;
+mod indicators;
 mod links;
 mod registers;
 mod schema_drift;

@@ -5,6 +5,10 @@
 pub enum Error {
     #[error("{file}: the file is empty")]
     Empty { file: String },
+    /// A lookup workbook (statistical neighbours, LA–region) that is not in DfE's shape; nothing
+    /// is imported from it.
+    #[error("{file} [{sheet}] row {row}, column {column}: {message}")]
+    Lookup { file: String, sheet: String, row: u64, column: String, message: String },
     #[error("{file}: the file has a header but no data rows")]
     NoRows { file: String },
     #[error(

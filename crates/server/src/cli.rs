@@ -194,6 +194,10 @@ pub enum ImportCommand {
     /// GIAS's links file (links_edubasealldataYYYYMMDD.csv): academy conversions, mergers, splits.
     #[command(name = "gias-links")]
     GiasLinks(GiasLinksArgs),
+    /// DfE's children's services statistical neighbours workbook (sheet `LA SN Groups`): each
+    /// LA's ten neighbours, replacing the model stored before.
+    #[command(name = "statistical-neighbours")]
+    StatisticalNeighbours(NeighboursArgs),
     /// A data set of the Explore Education Statistics API, downloaded as CSV.
     Ees(EesArgs),
     /// A local authority register: SRPs, special school designations, locality clusters or
@@ -216,6 +220,17 @@ pub enum RegisterKind {
 pub struct GiasLinksArgs {
     /// Path of the links file.
     pub path: PathBuf,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct NeighboursArgs {
+    /// Path of the workbook (xlsx or ods).
+    pub path: PathBuf,
+    /// The model's name, e.g. `May 2025` [default: the file's name].
+    #[arg(long)]
+    pub model: Option<String>,
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
 }

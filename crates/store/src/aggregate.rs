@@ -29,7 +29,7 @@ impl GroupLevel {
 
     /// The group's code, over `school s` with `cm` (open cluster membership), `c` (cluster),
     /// `d` (district) and `l` (LA) joined.
-    fn code_sql(self) -> &'static str {
+    pub(crate) fn code_sql(self) -> &'static str {
         match self {
             Self::School => "CAST(s.urn AS TEXT)",
             Self::Cluster => "COALESCE(CAST(c.id AS TEXT), 'none')",
@@ -40,7 +40,7 @@ impl GroupLevel {
         }
     }
 
-    fn name_sql(self) -> &'static str {
+    pub(crate) fn name_sql(self) -> &'static str {
         match self {
             Self::School => "s.name",
             Self::Cluster => "COALESCE(c.name, '(no cluster)')",

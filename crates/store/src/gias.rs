@@ -234,6 +234,7 @@ impl<'t> GiasWriter<'t> {
             code: Set(code.clone()),
             gss_code: Set(gss.clone()),
             name: Set(name.clone().unwrap_or_else(|| code.clone())),
+            region_code: sea_orm::ActiveValue::NotSet,
         });
         if !self.las.is_empty() {
             local_authority::Entity::insert_many(las)

@@ -23,6 +23,13 @@ pub struct MeasureRow {
     pub publication: Option<String>,
     /// `published` or `restricted`, as the mapping declares.
     pub disclosure: String,
+    /// The aggregation rule (`sum`, `rate`, `weighted`) and its parts; see `measure`.
+    pub aggregate: Option<String>,
+    pub numerator: Option<String>,
+    pub denominator: Option<String>,
+    pub scale: Option<f64>,
+    pub weight: Option<String>,
+    pub better: Option<String>,
 }
 
 /// The measures' upsert as one statement, run on the import's [`BulkTxn`].
@@ -36,11 +43,34 @@ pub fn upsert_measures_statement(backend: DbBackend, rows: &[MeasureRow]) -> Opt
         unit: Set(m.unit.clone()),
         publication: Set(m.publication.clone()),
         disclosure: Set(m.disclosure.clone()),
+        aggregate: Set(m.aggregate.clone()),
+        numerator: Set(m.numerator.clone()),
+        denominator: Set(m.denominator.clone()),
+        scale: Set(m.scale),
+        weight: Set(m.weight.clone()),
+        better: Set(m.better.clone()),
     });
     let stmt = measure::Entity::insert_many(models)
         .on_conflict(
             OnConflict::column(measure::Column::Code)
                 .update_columns([measure::Column::Label, measure::Column::Unit, measure::Column::Publication])
+                // One figure may come from an LA-level and a school-level mapping; the one that
+                // declares how it aggregates (or ranks) sets that, the other leaves it alone.
+                .values(
+                    [
+                        (measure::Column::Aggregate, "aggregate"),
+                        (measure::Column::Numerator, "numerator"),
+                        (measure::Column::Denominator, "denominator"),
+                        (measure::Column::Scale, "scale"),
+                        (measure::Column::Weight, "weight"),
+                    ]
+                    .map(|(column, c)| {
+                        let keep =
+                            format!("CASE WHEN excluded.aggregate IS NULL THEN measure.{c} ELSE excluded.{c} END");
+                        (column, Expr::cust(keep))
+                    }),
+                )
+                .value(measure::Column::Better, Expr::cust("COALESCE(excluded.better, measure.better)"))
                 // Restricted stays restricted: a later published import of the same codes must
                 // not open the LA's own figures to everyone.
                 .value(
@@ -290,23 +320,57 @@ fn sqlite_insert(rows: usize, run_id: i64) -> String {
     sql
 }
 
-/// Registers the local authorities a statistics file names (old code, GSS code, name), so
-/// `localAuthority(code)` answers in a database that holds only DfE statistics. An LA already
-/// known (from GIAS or an earlier file) is left as it is.
-pub fn register_las_statement(
-    backend: DbBackend,
-    las: &[(String, Option<String>, Option<String>)],
-) -> Option<Statement> {
-    use crate::entity::local_authority;
-    if las.is_empty() {
-        return None;
+/// A local authority named by statistics rows, with its region where the row gives one.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NamedLa {
+    pub code: String,
+    pub gss_code: Option<String>,
+    pub name: Option<String>,
+    pub region_code: Option<String>,
+    pub region_name: Option<String>,
+}
+
+/// Registers the LAs (and regions) a statistics import names: an LA or region already known
+/// (from GIAS, the LA–region lookup or an earlier file) keeps its name; an LA without a region
+/// gets the one the rows give. Run on the import's transaction, regions first.
+pub fn register_las_statements(backend: DbBackend, las: &[NamedLa]) -> Vec<Statement> {
+    use crate::entity::{local_authority, region};
+    use sea_orm::sea_query::{Expr, ExprTrait, Query};
+    let mut out = Vec::new();
+    let mut regions: Vec<(&String, &Option<String>)> =
+        las.iter().filter_map(|la| Some((la.region_code.as_ref()?, &la.region_name))).collect();
+    regions.sort();
+    regions.dedup_by(|a, b| a.0 == b.0);
+    if !regions.is_empty() {
+        let rows = regions.iter().map(|(code, name)| region::ActiveModel {
+            code: Set((*code).clone()),
+            name: Set((*name).clone().unwrap_or_else(|| (*code).clone())),
+        });
+        let insert = region::Entity::insert_many(rows)
+            .on_conflict(OnConflict::column(region::Column::Code).do_nothing().to_owned());
+        out.push(insert.build(backend));
     }
-    let rows = las.iter().map(|(code, gss, name)| local_authority::ActiveModel {
-        code: Set(code.clone()),
-        gss_code: Set(gss.clone()),
-        name: Set(name.clone().unwrap_or_else(|| code.clone())),
+    if las.is_empty() {
+        return out;
+    }
+    let rows = las.iter().map(|la| local_authority::ActiveModel {
+        code: Set(la.code.clone()),
+        gss_code: Set(la.gss_code.clone()),
+        name: Set(la.name.clone().unwrap_or_else(|| la.code.clone())),
+        region_code: Set(la.region_code.clone()),
     });
     let insert = local_authority::Entity::insert_many(rows)
         .on_conflict(OnConflict::column(local_authority::Column::Code).do_nothing().to_owned());
-    Some(insert.build(backend))
+    out.push(insert.build(backend));
+    for la in las {
+        let Some(region) = &la.region_code else { continue };
+        let update = Query::update()
+            .table(local_authority::Entity)
+            .value(local_authority::Column::RegionCode, region.clone())
+            .and_where(Expr::col(local_authority::Column::Code).eq(la.code.clone()))
+            .and_where(Expr::col(local_authority::Column::RegionCode).is_null())
+            .to_owned();
+        out.push(backend.build(&update));
+    }
+    out
 }

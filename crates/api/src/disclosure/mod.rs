@@ -172,6 +172,51 @@ impl Gate {
         Ok(Shown::Value(value))
     }
 
+    /// An indicator figure (`Query.indicators`) of a group at `level` (its `GroupBy` name, e.g.
+    /// `DISTRICT`) computed from `contributing` schools, or published for it. Published figures
+    /// pass. Restricted: analysts see all; a school its own school's row; every viewer the LA,
+    /// region, neighbours and England once at least the minimum number of schools contribute,
+    /// small counts as `c`. Restricted groups below the LA are for analysts (and, counted with
+    /// differencing checks, `trainingEngagement`): an indicator group of a district or cluster
+    /// could be differenced against the LA's, so it is refused rather than shown.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn indicator_value(
+        &self,
+        field: &'static str,
+        level: &'static str,
+        code: &str,
+        sensitivity: Sensitivity,
+        unit: &str,
+        contributing: Option<i64>,
+        value: Option<f64>,
+    ) -> Result<Shown<Option<f64>>> {
+        if sensitivity == Sensitivity::Published {
+            return Ok(Shown::Value(value));
+        }
+        let role = self.viewer.role;
+        let school = code.parse::<i32>().ok().filter(|_| level == "SCHOOL");
+        self.note(field, school, Some(format!("{level}:{code}")));
+        if role == Role::Analyst {
+            return Ok(Shown::Value(value));
+        }
+        match level {
+            "SCHOOL" if school.is_some_and(|urn| self.viewer.sees_school(urn)) => return Ok(Shown::Value(value)),
+            "LA" | "REGION" | "STATISTICAL_NEIGHBOURS" | "NATIONAL" => {}
+            _ => {
+                return Err(forbidden(format!(
+                    "{field}: a restricted measure by {level} is for analysts; read it at LA level or above, or your own school"
+                )));
+            }
+        }
+        if contributing.is_some_and(|n| (n as usize) < self.policy.min_group_schools) {
+            return Ok(Shown::Suppressed);
+        }
+        if unit == "count" && value.is_some_and(|v| v >= 1.0 && v < self.policy.suppress_below as f64) {
+            return Ok(Shown::Suppressed);
+        }
+        Ok(Shown::Value(value))
+    }
+
     /// The group levels whose restricted aggregates the viewer may read.
     pub(crate) fn group_levels(&self) -> &'static [GroupLevel] {
         match self.viewer.role {

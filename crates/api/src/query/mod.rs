@@ -1,6 +1,7 @@
 //! The root `Query`.
 
 mod access;
+mod indicators;
 mod places;
 mod registers;
 mod schools;
@@ -9,4 +10,10 @@ use async_graphql::MergedObject;
 
 /// Everything a client can read.
 #[derive(MergedObject, Default)]
-pub struct Query(schools::SchoolQuery, places::PlaceQuery, registers::RegisterQuery, access::AccessQuery);
+pub struct Query(
+    schools::SchoolQuery,
+    places::PlaceQuery,
+    registers::RegisterQuery,
+    access::AccessQuery,
+    indicators::IndicatorQuery,
+);

@@ -7,7 +7,7 @@ use crate::budget;
 use crate::error::internal;
 use crate::input;
 use crate::loaders::loaders;
-use crate::types::{District, England, LocalAuthority, Measure};
+use crate::types::{District, England, LocalAuthority, Measure, Region};
 
 #[derive(Default)]
 pub struct PlaceQuery;
@@ -36,6 +36,25 @@ impl PlaceQuery {
         input::text("code", &code)?;
         let loaders = loaders(ctx)?;
         Ok(loaders.districts.load_one(code).await.map_err(internal)?.map(District::from))
+    }
+
+    /// English regions, by name (from DfE's statistics and its LA–region lookup).
+    async fn regions(&self, ctx: &Context<'_>) -> Result<Vec<Region>> {
+        let db = ctx.data_unchecked::<DatabaseConnection>();
+        let rows = store::query::places::regions(db).await.map_err(internal)?;
+        budget::charge(ctx, rows.len())?;
+        Ok(rows.into_iter().map(Region::from).collect())
+    }
+
+    /// One region by GSS code, e.g. `E12000008`.
+    async fn region(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "GSS code, e.g. `E12000008`.")] code: String,
+    ) -> Result<Option<Region>> {
+        input::text("code", &code)?;
+        let db = ctx.data_unchecked::<DatabaseConnection>();
+        Ok(store::query::places::region(db, &code).await.map_err(internal)?.map(Region::from))
     }
 
     /// England, for national figures.

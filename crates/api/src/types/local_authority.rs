@@ -2,7 +2,7 @@
 
 use async_graphql::{ComplexObject, Context, Result, SimpleObject};
 use sea_orm::DatabaseConnection;
-use store::entity::local_authority;
+use store::entity::{local_authority, region};
 
 use super::observation::{ObservationQuery, observations_of};
 use super::{District, Observation};
@@ -19,12 +19,67 @@ pub struct LocalAuthority {
     pub gss_code: Option<String>,
     /// e.g. `Kent`.
     pub name: String,
+    #[graphql(skip)]
+    pub region_code: Option<String>,
 }
 
 impl From<local_authority::Model> for LocalAuthority {
     fn from(m: local_authority::Model) -> Self {
-        Self { code: m.code, gss_code: m.gss_code, name: m.name }
+        Self { code: m.code, gss_code: m.gss_code, name: m.name, region_code: m.region_code }
     }
+}
+
+/// An English region, e.g. the South East (`E12000008`).
+#[derive(SimpleObject, Clone)]
+#[graphql(complex)]
+pub struct Region {
+    /// GSS code, e.g. `E12000008`.
+    pub code: String,
+    /// e.g. `South East`.
+    pub name: String,
+}
+
+impl From<region::Model> for Region {
+    fn from(m: region::Model) -> Self {
+        Self { code: m.code, name: m.name }
+    }
+}
+
+#[ComplexObject]
+impl Region {
+    /// The region's local authorities, by name.
+    async fn local_authorities(&self, ctx: &Context<'_>) -> Result<Vec<LocalAuthority>> {
+        let db = ctx.data_unchecked::<DatabaseConnection>();
+        let rows =
+            store::query::places::las_of_regions(db, std::slice::from_ref(&self.code)).await.map_err(internal)?;
+        budget::charge(ctx, rows.len())?;
+        Ok(rows.into_iter().map(LocalAuthority::from).collect())
+    }
+
+    /// Regional figures as DfE published them.
+    async fn observations(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "Which figures: measures, periods, cohorts and breakdowns (each narrows; default every measure, the total breakdown)."
+        )]
+        query: Option<ObservationQuery>,
+    ) -> Result<Vec<Observation>> {
+        observations_of(ctx, "Region.observations", "regional", &self.code, query).await
+    }
+}
+
+/// One of an LA's statistical neighbours (DfE's children's services benchmarking model).
+#[derive(SimpleObject, Clone)]
+pub struct StatisticalNeighbour {
+    /// 1 is the closest.
+    pub rank: i32,
+    /// DfE's closeness label, e.g. `Extremely close`, as the workbook words it.
+    pub closeness: Option<String>,
+    /// The model, e.g. `May 2025`.
+    pub model: String,
+    /// The neighbour.
+    pub local_authority: LocalAuthority,
 }
 
 #[ComplexObject]
@@ -39,6 +94,35 @@ impl LocalAuthority {
         query: Option<ObservationQuery>,
     ) -> Result<Vec<Observation>> {
         observations_of(ctx, "LocalAuthority.observations", "la", &self.code, query).await
+    }
+
+    /// The LA's region, from DfE's statistics or its LA–region lookup.
+    async fn region(&self, ctx: &Context<'_>) -> Result<Option<Region>> {
+        let Some(code) = &self.region_code else { return Ok(None) };
+        let db = ctx.data_unchecked::<DatabaseConnection>();
+        Ok(store::query::places::region(db, code).await.map_err(internal)?.map(Region::from))
+    }
+
+    /// The LA's ten statistical neighbours, closest first (DfE's children's services statistical
+    /// neighbour benchmarking tool); empty until `inclusion import statistical-neighbours`.
+    async fn statistical_neighbours(&self, ctx: &Context<'_>) -> Result<Vec<StatisticalNeighbour>> {
+        let db = ctx.data_unchecked::<DatabaseConnection>();
+        let rows = store::query::places::statistical_neighbours(db, &self.code).await.map_err(internal)?;
+        budget::charge(ctx, rows.len())?;
+        Ok(rows
+            .into_iter()
+            .map(|(n, la)| StatisticalNeighbour {
+                rank: n.rank,
+                closeness: n.closeness,
+                model: n.model,
+                local_authority: la.map(LocalAuthority::from).unwrap_or_else(|| LocalAuthority {
+                    name: n.neighbour_code.clone(),
+                    code: n.neighbour_code,
+                    gss_code: None,
+                    region_code: None,
+                }),
+            })
+            .collect())
     }
 
     /// The districts the LA's schools lie in, by name: all, or the first `first`.

@@ -11,7 +11,7 @@ mod srp;
 
 pub use district::District;
 pub use group::GroupBy;
-pub use local_authority::{England, LocalAuthority};
+pub use local_authority::{England, LocalAuthority, Region};
 pub use observation::{Measure, Observation};
 pub(crate) use register::designation_as_of;
 pub use register::{

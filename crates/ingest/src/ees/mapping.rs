@@ -20,6 +20,50 @@ pub struct MeasureDef {
     pub optional: bool,
     /// Filter values that must hold for a row to give this measure.
     pub(crate) when: Vec<Condition>,
+    /// How school figures of this measure make a group's figure; `None`: not aggregated.
+    pub aggregate: Option<Aggregate>,
+    /// Which way is better, for ranks and quartiles; `None`: not ranked.
+    pub better: Option<Better>,
+}
+
+/// How a measure's figures for schools become a group's figure (mapping key `aggregate`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Aggregate {
+    /// Counts add up (the default for a `count`).
+    Sum,
+    /// `numerator` over `denominator` (two measures of the same mapping, summed over the schools
+    /// that have both), times `scale` (100 for a percentage or a rate per 100 pupils).
+    Rate { numerator: String, denominator: String, scale: f64 },
+    /// A score or percentage averaged with each school's `weight` (a count measure of the same
+    /// mapping, such as the pupils in the cohort).
+    Weighted { weight: String },
+}
+
+impl Aggregate {
+    /// As stored in `measure.aggregate`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::Sum => "sum",
+            Self::Rate { .. } => "rate",
+            Self::Weighted { .. } => "weighted",
+        }
+    }
+}
+
+/// Which direction of a measure is better (mapping key `better`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Better {
+    Higher,
+    Lower,
+}
+
+impl Better {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Higher => "higher",
+            Self::Lower => "lower",
+        }
+    }
 }
 
 /// `column` must equal one of `values` (trimmed, case-insensitive: DfE capitalisation drifts

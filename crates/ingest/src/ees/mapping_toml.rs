@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 
 use super::levels::{is_location_column, level_by_code};
-use super::mapping::{CohortRule, Condition, Disclosure, Mapping, MeasureDef, UNITS, Unmatched};
+use super::mapping::{Aggregate, Better, CohortRule, Condition, Disclosure, Mapping, MeasureDef, UNITS, Unmatched};
 use crate::Error;
 
 pub(crate) fn parse(file: &str, text: &str) -> Result<Mapping, Error> {
@@ -58,6 +58,17 @@ struct RawMeasure {
     when: BTreeMap<String, OneOrMany>,
     #[serde(default)]
     optional: bool,
+    aggregate: Option<RawAggregate>,
+    better: Option<String>,
+}
+
+/// `"sum"`, `"none"`, `{ numerator, denominator, per }` or `{ weighted_by }`.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum RawAggregate {
+    Word(String),
+    Rate { numerator: String, denominator: String, per: Option<f64> },
+    Weighted { weighted_by: String },
 }
 
 #[derive(Deserialize)]
@@ -186,7 +197,18 @@ impl Checker<'_> {
             if !UNITS.contains(&unit.as_str()) {
                 return Err(self.err(format!("{key}.unit"), format!("{unit:?} must be one of {}", UNITS.join(", "))));
             }
+            let aggregate = self.aggregate(&key, &unit, m.aggregate)?;
+            let better = match m.better.as_deref().map(str::trim) {
+                None => None,
+                Some("higher") => Some(Better::Higher),
+                Some("lower") => Some(Better::Lower),
+                Some(other) => {
+                    return Err(self.err(format!("{key}.better"), format!("{other:?} must be \"higher\" or \"lower\"")));
+                }
+            };
             measures.push(MeasureDef {
+                aggregate,
+                better,
                 code,
                 label: self.text(&format!("{key}.label"), m.label)?,
                 unit,
@@ -195,6 +217,7 @@ impl Checker<'_> {
                 when: self.conditions(&format!("{key}.when"), m.when)?,
             });
         }
+        self.check_aggregate_references(&measures)?;
         Ok(Mapping {
             source: self.file.to_owned(),
             name,
@@ -209,6 +232,73 @@ impl Checker<'_> {
             measures,
             disclosure,
         })
+    }
+}
+
+impl Checker<'_> {
+    /// A count sums unless told otherwise; anything else is aggregated only as the mapping says.
+    fn aggregate(&self, key: &str, unit: &str, raw: Option<RawAggregate>) -> Result<Option<Aggregate>, Error> {
+        let key = format!("{key}.aggregate");
+        Ok(match raw {
+            None if unit == "count" => Some(Aggregate::Sum),
+            None => None,
+            Some(RawAggregate::Word(w)) => match w.trim() {
+                "sum" if unit == "count" => Some(Aggregate::Sum),
+                "sum" => return Err(self.err(key, format!("a {unit} does not add up; give a rate or a weight"))),
+                "none" => None,
+                other => {
+                    return Err(self.err(
+                        key,
+                        format!("{other:?} must be \"sum\", \"none\", {{ numerator, denominator, per }} or {{ weighted_by }}"),
+                    ));
+                }
+            },
+            Some(RawAggregate::Rate { numerator, denominator, per }) => {
+                let scale = per.unwrap_or(if unit == "count" { 1.0 } else { 100.0 });
+                if !(scale.is_finite() && scale > 0.0) {
+                    return Err(self.err(format!("{key}.per"), "must be a positive number"));
+                }
+                Some(Aggregate::Rate {
+                    numerator: self.slug(&format!("{key}.numerator"), numerator.trim())?,
+                    denominator: self.slug(&format!("{key}.denominator"), denominator.trim())?,
+                    scale,
+                })
+            }
+            Some(RawAggregate::Weighted { weighted_by }) => {
+                Some(Aggregate::Weighted { weight: self.slug(&format!("{key}.weighted_by"), weighted_by.trim())? })
+            }
+        })
+    }
+
+    /// A rate's parts and a weight are count measures of the same mapping, so they arrive with it.
+    fn check_aggregate_references(&self, measures: &[MeasureDef]) -> Result<(), Error> {
+        for (i, m) in measures.iter().enumerate() {
+            let parts: Vec<(&str, &String)> = match &m.aggregate {
+                Some(Aggregate::Rate { numerator, denominator, .. }) => {
+                    vec![("numerator", numerator), ("denominator", denominator)]
+                }
+                Some(Aggregate::Weighted { weight }) => vec![("weighted_by", weight)],
+                _ => continue,
+            };
+            for (part, code) in parts {
+                match measures.iter().find(|o| &o.code == code) {
+                    Some(o) if o.unit == "count" => {}
+                    Some(o) => {
+                        return Err(self.err(
+                            format!("measures[{i}].aggregate.{part}"),
+                            format!("{code:?} is a {}; it must be a count", o.unit),
+                        ));
+                    }
+                    None => {
+                        return Err(self.err(
+                            format!("measures[{i}].aggregate.{part}"),
+                            format!("{code:?} is not a measure of this mapping"),
+                        ));
+                    }
+                }
+            }
+        }
+        Ok(())
     }
 }
 

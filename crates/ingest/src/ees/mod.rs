@@ -18,7 +18,7 @@ use std::collections::BTreeMap;
 use std::io::{Chain, Cursor, Read};
 
 pub use levels::{LEVELS, Level, level_by_code, level_by_label};
-pub use mapping::{Disclosure, Mapping, MeasureDef, UNITS};
+pub use mapping::{Aggregate, Better, Disclosure, Mapping, MeasureDef, UNITS};
 pub use mappings::{BUILTIN_MAPPINGS, builtin_mappings, load_mappings};
 
 use crate::csv_lines::{LineIndex, Lines};
@@ -73,14 +73,24 @@ pub struct EesReader<R: Read> {
     header_issues: Vec<ImportIssue>,
     counts: EesCounts,
     state: RowState,
-    /// Columns naming a local authority (`old_la_code`, `new_la_code`, `la_name`), when present.
-    la_columns: Option<(usize, Option<usize>, Option<usize>)>,
-    /// The local authorities the rows name: old code → (GSS code, name).
-    las: std::collections::BTreeMap<String, (Option<String>, Option<String>)>,
+    /// Columns naming a local authority (`old_la_code`, `new_la_code`, `la_name`, `region_code`,
+    /// `region_name`), when present.
+    la_columns: Option<(usize, [Option<usize>; 4])>,
+    /// The local authorities the rows name, by old code.
+    las: std::collections::BTreeMap<String, NamedLa>,
 }
 
-/// Local authorities a statistics file names: old code, GSS code, name.
-pub type NamedLa = (String, Option<String>, Option<String>);
+/// A local authority a statistics file names, with its region where the row gives one.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NamedLa {
+    /// The old three-digit code (`886`).
+    pub code: String,
+    pub gss_code: Option<String>,
+    pub name: Option<String>,
+    /// The region's GSS code (`E12000008`) and name.
+    pub region_code: Option<String>,
+    pub region_name: Option<String>,
+}
 
 impl<R: Read> EesReader<R> {
     /// Reads the header; fails when the file is empty or lacks a column the mapping needs
@@ -97,7 +107,8 @@ impl<R: Read> EesReader<R> {
         }
         let names: Vec<String> = header.iter().map(|h| decode(h).trim().to_owned()).collect();
         let find = |name: &str| names.iter().position(|n| n.eq_ignore_ascii_case(name));
-        let la_columns = find("old_la_code").map(|old| (old, find("new_la_code"), find("la_name")));
+        let la_columns = find("old_la_code")
+            .map(|old| (old, [find("new_la_code"), find("la_name"), find("region_code"), find("region_name")]));
         let (plan, header_issues) = Plan::resolve(file, names, mapping)?;
         let state = RowState { rule_hits: vec![0; plan.cohort.rules.len()], ..Default::default() };
         Ok(Self {
@@ -119,11 +130,11 @@ impl<R: Read> EesReader<R> {
     /// and name), so a database holding only statistics knows its LAs. A row's code that is not
     /// three digits (`314 / 318`, merged LAs) is left out.
     pub fn local_authorities(&self) -> Vec<NamedLa> {
-        self.las.iter().map(|(code, (gss, name))| (code.clone(), gss.clone(), name.clone())).collect()
+        self.las.values().cloned().collect()
     }
 
     fn note_la(&mut self) {
-        let Some((old, gss, name)) = self.la_columns else { return };
+        let Some((old, others)) = self.la_columns else { return };
         let code = self.fields.get(old);
         // A bounded set: England has about 150 LAs; a file claiming thousands is not worth keeping.
         if code.len() != 3 || !code.bytes().all(|b| b.is_ascii_digit()) || self.las.len() >= 1_000 {
@@ -132,10 +143,16 @@ impl<R: Read> EesReader<R> {
         let text = |i: Option<usize>| {
             i.map(|i| self.fields.get(i)).filter(|t| !t.is_empty() && t.chars().count() <= 200).map(str::to_owned)
         };
-        let (gss, name) = (text(gss), text(name));
-        let entry = self.las.entry(code.to_owned()).or_default();
-        entry.0 = entry.0.take().or(gss);
-        entry.1 = entry.1.take().or(name);
+        let [gss, name, region_code, region_name] = others.map(text);
+        let entry =
+            self.las.entry(code.to_owned()).or_insert_with(|| NamedLa { code: code.to_owned(), ..NamedLa::default() });
+        entry.gss_code = entry.gss_code.take().or(gss);
+        entry.name = entry.name.take().or(name);
+        // Only a region code that looks like one (E12…): national rows leave it empty.
+        if entry.region_code.is_none() && region_code.as_deref().is_some_and(|c| c.starts_with("E12")) {
+            entry.region_code = region_code;
+            entry.region_name = region_name;
+        }
     }
 
     /// Warnings about the header (optional columns missing, duplicate columns), once per file.

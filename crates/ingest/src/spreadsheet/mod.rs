@@ -10,6 +10,7 @@ mod designations;
 mod grid;
 mod header;
 mod need;
+mod neighbours;
 mod ods;
 mod open;
 mod parse;
@@ -25,6 +26,7 @@ use std::path::Path;
 use std::str::FromStr;
 
 pub use cells::column_letter;
+pub use neighbours::{Neighbour, read_statistical_neighbours};
 pub use open::SheetInfo;
 pub use templates::{TemplateFile, read_template, templates_for};
 

@@ -78,6 +78,16 @@ pub(crate) async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             };
             Ok(import::report(jobs::import_links::run(&db, &job).await, args.format))
         }
+        Command::Import(ImportCommand::StatisticalNeighbours(args)) => {
+            let db = open(&cli.database_url).await?;
+            let job = jobs::import_neighbours::NeighboursImport {
+                path: args.path,
+                model: args.model,
+                trigger: "cli".into(),
+                archive_dir: Some(archive_dir.clone()),
+            };
+            Ok(import::report(jobs::import_neighbours::run(&db, &job).await, args.format))
+        }
         Command::Import(ImportCommand::Spreadsheet(args)) => {
             let db = open(&cli.database_url).await?;
             import::spreadsheet(&db, args, &archive_dir).await

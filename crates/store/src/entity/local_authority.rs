@@ -9,6 +9,8 @@ pub struct Model {
     pub code: String,
     pub gss_code: Option<String>,
     pub name: String,
+    /// The region's GSS code (`E12000008`), from statistics rows or DfE's LA–region lookup.
+    pub region_code: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -10,6 +10,7 @@ mod m20261201_000005_access;
 mod m20261202_000006_foreign_keys;
 mod m20261202_000007_school_links;
 mod m20261202_000008_provenance;
+mod m20261202_000009_indicators;
 
 #[derive(Debug)]
 pub struct Migrator;
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000006_foreign_keys::Migration),
             Box::new(m20261202_000007_school_links::Migration),
             Box::new(m20261202_000008_provenance::Migration),
+            Box::new(m20261202_000009_indicators::Migration),
         ]
     }
 }

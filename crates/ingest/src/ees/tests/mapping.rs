@@ -59,8 +59,18 @@ fn a_measure_code_shared_by_mappings_means_one_thing() {
     // One figure published at two levels (a school file and an LA file) keeps one code, so school
     // sums and DfE's own LA figures sit side by side; its label and unit must then agree.
     let mut seen: std::collections::BTreeMap<String, (String, String, String)> = Default::default();
+    let mut rules: std::collections::BTreeMap<String, (ingest_rule::Rule, String)> = Default::default();
     for mapping in builtin_mappings() {
         for measure in mapping.measures() {
+            for (kind, rule) in ingest_rule::of(measure) {
+                let key = format!("{} {kind}", measure.code);
+                match rules.get(&key) {
+                    Some((first, from)) => assert_eq!(first, &rule, "{key}: {from} and {} disagree", mapping.name()),
+                    None => {
+                        rules.insert(key, (rule, mapping.name().to_owned()));
+                    }
+                }
+            }
             let this = (measure.label.clone(), measure.unit.clone(), mapping.name().to_owned());
             match seen.get(&measure.code) {
                 Some(first) if first.2 == this.2 => {} // one column per filter value in one mapping
@@ -213,4 +223,52 @@ fn a_mapping_declares_its_disclosure_published_by_default() {
     let typo = format!("disclosure = \"Restricted!\"\n{MINIMAL}");
     assert!(mapping_error(&typo).contains("disclosure"), "{}", mapping_error(&typo));
     assert!(mapping_error(&typo).contains("\"published\" or \"restricted\""), "{}", mapping_error(&typo));
+}
+
+/// A measure's declared rules, to compare across mappings.
+mod ingest_rule {
+    use crate::ees::MeasureDef;
+
+    pub type Rule = String;
+
+    pub fn of(m: &MeasureDef) -> Vec<(&'static str, Rule)> {
+        let mut out = Vec::new();
+        if let Some(a) = &m.aggregate {
+            out.push(("aggregate", format!("{a:?}")));
+        }
+        if let Some(b) = m.better {
+            out.push(("better", b.as_str().to_owned()));
+        }
+        out
+    }
+}
+
+#[test]
+fn aggregation_rules_are_checked() {
+    let rate = format!(
+        "{MINIMAL}\n[[measures]]\ncode = \"r\"\nlabel = \"R\"\nunit = \"rate\"\ncolumn = \"r\"\naggregate = {{ numerator = \"x\", denominator = \"m\" }}\n"
+    );
+    assert_eq!(
+        mapping_error(&rate),
+        "bad.toml: mapping key `measures[1].aggregate.numerator`: \"x\" is not a measure of this mapping"
+    );
+    let score_sum = format!(
+        "{MINIMAL}\n[[measures]]\ncode = \"s\"\nlabel = \"S\"\nunit = \"score\"\ncolumn = \"s\"\naggregate = \"sum\"\n"
+    );
+    assert_eq!(
+        mapping_error(&score_sum),
+        "bad.toml: mapping key `measures[1].aggregate`: a score does not add up; give a rate or a weight"
+    );
+    let bad_better = format!("{MINIMAL}\nbetter = \"up\"\n");
+    assert!(mapping_error(&bad_better).contains("`measures[0].better`: \"up\" must be \"higher\" or \"lower\""));
+    let ok = format!(
+        "{MINIMAL}\n[[measures]]\ncode = \"r\"\nlabel = \"R\"\nunit = \"percent\"\ncolumn = \"r\"\naggregate = {{ numerator = \"m\", denominator = \"m\" }}\nbetter = \"lower\"\n"
+    );
+    let m = Mapping::from_toml("ok.toml", &ok).unwrap();
+    assert_eq!(m.measures()[0].aggregate, Some(crate::ees::Aggregate::Sum), "a count sums by default");
+    assert_eq!(
+        m.measures()[1].aggregate,
+        Some(crate::ees::Aggregate::Rate { numerator: "m".into(), denominator: "m".into(), scale: 100.0 })
+    );
+    assert_eq!(m.measures()[1].better, Some(crate::ees::Better::Lower));
 }

@@ -1,0 +1,248 @@
+//! `indicators`: group figures computed in SQL from the school-level fixtures, checked against
+//! sums done here from the fixture rows; DfE's published LA figures with rank and quartile; the
+//! mean of Kent's statistical neighbours from DfE's real workbook.
+
+use std::collections::BTreeMap;
+
+use jobs::NoProgress;
+use jobs::import_ees::{EesImport, EesSource, run};
+use serde_json::{Value, json};
+use test_support::{TestApp, TestDb, fixture};
+
+use crate::school_level::{import_all, school_level};
+
+/// URN → district code, from the bundled GIAS sample (read here, not through the store).
+fn districts() -> BTreeMap<String, String> {
+    let mut r = csv::ReaderBuilder::new().from_path(fixture::sample_gias()).unwrap();
+    let h = r.headers().unwrap().clone();
+    let (u, d) = (
+        h.iter().position(|c| c == "URN").unwrap(),
+        h.iter().position(|c| c == "DistrictAdministrative (code)").unwrap(),
+    );
+    r.records().map(|x| x.unwrap()).map(|x| (x[u].to_owned(), x[d].to_owned())).collect()
+}
+
+fn rows_of(file: &str) -> Vec<BTreeMap<String, String>> {
+    let mut r = csv::Reader::from_path(school_level(file)).unwrap();
+    let h = r.headers().unwrap().clone();
+    r.records().map(|x| h.iter().zip(x.unwrap().iter()).map(|(k, v)| (k.to_owned(), v.to_owned())).collect()).collect()
+}
+
+fn num(s: &str) -> Option<f64> {
+    s.parse().ok()
+}
+
+/// A test mapping for LA-level figures of Kent, its neighbours and others: a rate ranked lower
+/// is better, and a percentage with no aggregation rule.
+const LA_MAPPING: &str = r#"
+name = "la_test"
+publication = "Test publication"
+datasets = ["la_test"]
+levels = ["national", "regional", "la"]
+
+[[measures]]
+code = "la_test_rate"
+label = "A rate"
+unit = "rate"
+column = "rate"
+better = "lower"
+
+[[measures]]
+code = "la_test_pct"
+label = "A percentage"
+unit = "percent"
+column = "pct"
+"#;
+
+/// Kent's ten neighbours in DfE's May 2025 model, as its workbook lists them.
+const KENT_NEIGHBOURS: [&str; 10] = ["881", "845", "878", "303", "935", "926", "891", "938", "822", "933"];
+
+async fn indicators_by_group(t: TestDb) {
+    import_all(&t).await;
+    let app = TestApp::spawn(t.db.clone()).await;
+    let q = r#"query($m: [String!]!, $g: [GroupBy!]!, $p: [String!], $c: [String!]) {
+        indicators(measures: $m, periods: $p, cohorts: $c, groupBy: $g, filter: { laCode: "886" }) {
+            group { level code name } measure { code } period cohort value status numerator denominator
+            schoolsContributing schoolsWithoutValue neighboursWithValue rank rankOf quartile source note } }"#;
+    let data = app
+        .data(q, json!({"m": ["excl_suspension_rate", "excl_suspensions"], "g": ["DISTRICT"], "p": ["2022/23"], "c": ["all"]}))
+        .await;
+    let rows = data["indicators"].as_array().unwrap();
+
+    // Independently: per district, Σ suspensions / Σ headcount over the schools with both.
+    let d = districts();
+    let mut expect: BTreeMap<String, (f64, f64, i64, i64, Vec<f64>)> = BTreeMap::new();
+    for r in rows_of("exc_school.csv") {
+        let e = expect.entry(d[&r["school_urn"]].clone()).or_default();
+        match (num(&r["suspension"]), num(&r["headcount"])) {
+            (Some(s), Some(h)) => {
+                e.0 += s;
+                e.1 += h;
+                e.2 += 1;
+                e.4.push(num(&r["susp_rate"]).unwrap());
+            }
+            _ => e.3 += 1,
+        }
+    }
+    assert_eq!(expect.len(), 2);
+    for (district, (susp, head, with, without, rates)) in &expect {
+        let row = rows
+            .iter()
+            .find(|r| r["group"]["code"] == json!(district) && r["measure"]["code"] == "excl_suspension_rate")
+            .unwrap_or_else(|| panic!("no row for {district}: {rows:?}"));
+        let value = row["value"].as_f64().unwrap();
+        assert!((value - 100.0 * susp / head).abs() < 1e-9, "{district}: {value} vs {}", 100.0 * susp / head);
+        assert_eq!((row["numerator"].as_f64(), row["denominator"].as_f64()), (Some(*susp), Some(*head)));
+        assert_eq!(row["schoolsContributing"], json!(with));
+        assert_eq!(row["schoolsWithoutValue"], json!(without), "a `c` school is without a number, not 0");
+        assert_eq!(row["source"], "COMPUTED");
+        let mean = rates.iter().sum::<f64>() / rates.len() as f64;
+        assert!((mean - value).abs() > 0.01, "{district}: the mean of school rates ({mean}) is not the rate");
+        let count = rows
+            .iter()
+            .find(|r| r["group"]["code"] == json!(district) && r["measure"]["code"] == "excl_suspensions")
+            .unwrap();
+        assert_eq!(count["value"].as_f64(), Some(*susp));
+    }
+    // Sevenoaks holds the school whose suspensions DfE suppressed.
+    assert_eq!(expect["E07000111"].3, 1);
+
+    // A weighted score: Σ progress × pupils / Σ pupils, the `x` school left out and counted.
+    let data = app
+        .data(q, json!({"m": ["ks2_reading_progress"], "g": ["DISTRICT", "SCHOOL"], "p": ["2022/23", "2023/24"], "c": ["all"]}))
+        .await;
+    let rows = data["indicators"].as_array().unwrap();
+    let mut weighted: BTreeMap<String, (f64, f64, i64)> = BTreeMap::new();
+    for r in rows_of("ks2_institution.csv") {
+        if r["time_period"] == "202223" && r["breakdown_topic"] == "Total" && r["subject"] == "Reading" {
+            let e = weighted.entry(d[&r["school_urn"]].clone()).or_default();
+            match num(&r["progress_measure_score"]) {
+                Some(p) => {
+                    let n = num(&r["pupil_count"]).unwrap();
+                    e.0 += p * n;
+                    e.1 += n;
+                }
+                None => e.2 += 1,
+            }
+        }
+    }
+    for (district, (sum, pupils, without)) in &weighted {
+        let row = rows
+            .iter()
+            .find(|r| {
+                r["group"] == json!({"level": "DISTRICT", "code": district, "name": r["group"]["name"]})
+                    && r["period"] == "2022/23"
+            })
+            .unwrap();
+        assert!((row["value"].as_f64().unwrap() - sum / pupils).abs() < 1e-9, "{district}: {row}");
+        assert_eq!(row["schoolsWithoutValue"], json!(without));
+    }
+    // 2023/24: DfE published no KS2 progress; the cell says so.
+    let later = rows.iter().find(|r| r["group"]["level"] == "DISTRICT" && r["period"] == "2023/24").unwrap();
+    assert_eq!((&later["value"], &later["status"]), (&Value::Null, &json!("z")));
+    assert!(later["note"].as_str().unwrap().contains("no KS2 progress scores for 2023/24 onward"), "{later}");
+    let school = rows
+        .iter()
+        .find(|r| r["group"]["level"] == "SCHOOL" && r["group"]["code"] == "118049" && r["period"] == "2022/23")
+        .unwrap();
+    assert_eq!(school["value"].as_f64(), Some(1.2));
+
+    // Published LA, region and England figures side by side, from the KS4 data set.
+    let data = app
+        .data(q, json!({"m": ["ks4_attainment8"], "g": ["LA", "REGION", "NATIONAL"], "p": ["2023/24"], "c": ["ehcp"]}))
+        .await;
+    let got: Vec<(Value, Value, Value)> = data["indicators"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["group"]["code"].clone(), r["value"].clone(), r["source"].clone()))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (json!("886"), json!(12.9), json!("PUBLISHED")),
+            (json!("E12000008"), json!(13.6), json!("PUBLISHED")),
+            (json!("E92000001"), json!(14.1), json!("PUBLISHED")),
+        ]
+    );
+    let region = app.data(r#"{ localAuthority(code: "886") { region { code name } } }"#, json!({})).await;
+    assert_eq!(region["localAuthority"]["region"], json!({"code": "E12000008", "name": "South East"}));
+
+    // Statistical neighbours from DfE's real workbook, and a rate ranked among LAs.
+    let Some(data_dir) = fixture::dfe_data() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let job = jobs::import_neighbours::NeighboursImport {
+        path: data_dir.join("lookups__statistical_neighbours_2025.xlsx"),
+        model: Some("May 2025".into()),
+        trigger: "test".into(),
+        archive_dir: None,
+    };
+    let s = jobs::import_neighbours::run(&t.db, &job).await.unwrap();
+    assert_eq!(s.counts.read % 10, 0);
+    assert!(s.counts.read >= 1500, "{} neighbours", s.counts.read);
+    let kent = app
+        .data(r#"{ localAuthority(code: "886") { statisticalNeighbours { rank closeness model localAuthority { code } } } }"#, json!({}))
+        .await;
+    let listed: Vec<&str> = kent["localAuthority"]["statisticalNeighbours"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["localAuthority"]["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(listed, KENT_NEIGHBOURS);
+    assert_eq!(kent["localAuthority"]["statisticalNeighbours"][0]["closeness"], "Very close");
+
+    // LA figures: Kent, its neighbours (one suppressed), and others.
+    let mut csv = String::from(
+        "time_period,time_identifier,geographic_level,country_code,country_name,region_code,region_name,new_la_code,old_la_code,la_name,rate,pct\n",
+    );
+    let mut values: BTreeMap<String, Option<f64>> = BTreeMap::new();
+    let others = ["201", "202", "204", "205", "206"];
+    for (i, code) in std::iter::once("886").chain(KENT_NEIGHBOURS).chain(others).enumerate() {
+        let v = if code == "303" { None } else { Some(2.0 + (i as f64 * 7.0) % 11.0) };
+        values.insert(code.to_owned(), v);
+        let cell = v.map_or("c".to_owned(), |v| v.to_string());
+        csv.push_str(&format!(
+            "202324,Academic year,Local authority,E92000001,England,,,,{code},LA {code},{cell},50\n"
+        ));
+    }
+    let file = dir.path().join("la_test.csv");
+    std::fs::write(&file, csv).unwrap();
+    let mappings = dir.path().join("mappings");
+    std::fs::create_dir_all(&mappings).unwrap();
+    std::fs::write(mappings.join("la_test.toml"), LA_MAPPING).unwrap();
+    let job = EesImport {
+        release: Default::default(),
+        source: EesSource::File(file),
+        mapping: Some("la_test".into()),
+        mappings_dir: Some(mappings),
+        api_base: String::new(),
+        client: Default::default(),
+        trigger: "test".into(),
+        archive_dir: dir.path().to_owned(),
+    };
+    run(&t.db, &job, &NoProgress).await.unwrap();
+    let data =
+        app.data(q, json!({"m": ["la_test_rate"], "g": ["LA", "STATISTICAL_NEIGHBOURS"], "p": null, "c": null})).await;
+    let rows = data["indicators"].as_array().unwrap();
+    let la = rows.iter().find(|r| r["group"]["level"] == "LA").unwrap();
+    let with: Vec<f64> = values.values().flatten().copied().collect();
+    let kent = values["886"].unwrap();
+    let rank = 1 + with.iter().filter(|&&v| v < kent).count();
+    assert_eq!((la["rank"].as_u64(), la["rankOf"].as_u64()), (Some(rank as u64), Some(with.len() as u64)));
+    assert_eq!(la["quartile"].as_u64(), Some((4 * rank).div_ceil(with.len()) as u64));
+    let nb = rows.iter().find(|r| r["group"]["level"] == "STATISTICAL_NEIGHBOURS").unwrap();
+    let known: Vec<f64> = KENT_NEIGHBOURS.iter().filter_map(|c| values[*c]).collect();
+    assert_eq!(nb["neighboursWithValue"], json!(9));
+    assert!((nb["value"].as_f64().unwrap() - known.iter().sum::<f64>() / known.len() as f64).abs() < 1e-9);
+
+    // A measure without a rule has no group figure: a clear error naming it.
+    let err = app.graphql(q, json!({"m": ["la_test_pct"], "g": ["DISTRICT"], "p": null, "c": null})).await;
+    let message = err["errors"][0]["message"].as_str().unwrap();
+    assert!(message.contains("\"la_test_pct\" (percent) has no aggregation rule"), "{message}");
+    app.stop().await;
+}
+
+crate::on_both_backends! {
+    indicators => indicators_by_group;
+}
