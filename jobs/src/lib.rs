@@ -5,6 +5,7 @@ mod error;
 mod failure;
 pub mod import_ees;
 pub mod import_gias;
+pub mod import_la_regions;
 pub mod import_links;
 pub mod import_neighbours;
 pub mod import_register;

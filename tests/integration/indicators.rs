@@ -246,3 +246,55 @@ async fn indicators_by_group(t: TestDb) {
 crate::on_both_backends! {
     indicators => indicators_by_group;
 }
+
+/// DfE's LA–region lookup, the real xlsx and ods: the same rows from both; Kent into the South
+/// East; LAs the store does not know named as warnings, not invented.
+async fn la_region_lookup(t: TestDb) {
+    let Some(data) = fixture::dfe_data() else { return };
+    let xlsx =
+        ingest::spreadsheet::read_la_regions(&data.join("lookups__la_region_lookup_raw.xlsx"), u64::MAX).unwrap();
+    let ods = ingest::spreadsheet::read_la_regions(&data.join("lookups__la_region_lookup_raw.ods"), u64::MAX).unwrap();
+    let pairs = |rows: &[ingest::spreadsheet::LaRegion]| -> Vec<(String, &'static str)> {
+        rows.iter().map(|r| (r.la_name.clone(), r.region_code)).collect()
+    };
+    let (a, b) = (pairs(&xlsx), pairs(&ods));
+    let first_diff = a.iter().zip(&b).position(|(x, y)| x != y);
+    assert!(
+        a == b,
+        "the xlsx and the ods read to the same rows: {} vs {} rows, first difference at {first_diff:?}: {:?}",
+        a.len(),
+        b.len(),
+        first_diff.map(|i| (&a[i], &b[i]))
+    );
+    assert!(xlsx.len() >= 150, "{} LAs", xlsx.len());
+    jobs::import_gias::run(&t.db, &crate::gias_job(fixture::sample_gias(), None), &NoProgress).await.unwrap();
+    let job = jobs::import_la_regions::LaRegionsImport {
+        path: data.join("lookups__la_region_lookup_raw.ods"),
+        trigger: "test".into(),
+        archive_dir: None,
+    };
+    let s = jobs::import_la_regions::run(&t.db, &job).await.unwrap();
+    let known = store::query::places::las_by_codes(&t.db, &["886".into(), "887".into()]).await.unwrap().len() as i64;
+    assert_eq!(s.counts.updated, known, "{:?}", s.issues);
+    assert_eq!(s.issues.len() as i64, s.counts.read - known);
+    assert!(s.issues.iter().any(|i| i.message.contains("\"Barnet\"")));
+    let app = TestApp::spawn(t.db.clone()).await;
+    let data = app
+        .data(
+            r#"{ localAuthority(code: "886") { region { code name localAuthorities { code } } } regions { code } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(data["localAuthority"]["region"]["code"], "E12000008");
+    assert_eq!(data["localAuthority"]["region"]["name"], "South East");
+    assert!(data["localAuthority"]["region"]["localAuthorities"].as_array().unwrap().contains(&json!({"code": "886"})));
+    assert_eq!(data["regions"].as_array().unwrap().len(), 9);
+    // A re-run changes nothing.
+    let again = jobs::import_la_regions::run(&t.db, &job).await.unwrap();
+    assert_eq!((again.counts.updated, again.counts.unchanged), (0, known));
+    app.stop().await;
+}
+
+crate::on_both_backends! {
+    la_regions => la_region_lookup;
+}

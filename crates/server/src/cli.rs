@@ -193,11 +193,15 @@ pub enum ImportCommand {
     Gias(GiasArgs),
     /// GIAS's links file (links_edubasealldataYYYYMMDD.csv): academy conversions, mergers, splits.
     #[command(name = "gias-links")]
-    GiasLinks(GiasLinksArgs),
+    GiasLinks(FileArgs),
     /// DfE's children's services statistical neighbours workbook (sheet `LA SN Groups`): each
     /// LA's ten neighbours, replacing the model stored before.
     #[command(name = "statistical-neighbours")]
     StatisticalNeighbours(NeighboursArgs),
+    /// DfE's LA–region lookup (xlsx or ods, as the EES table tool writes it): each LA's region,
+    /// matched by LA name.
+    #[command(name = "la-regions")]
+    LaRegions(FileArgs),
     /// A data set of the Explore Education Statistics API, downloaded as CSV.
     Ees(EesArgs),
     /// A local authority register: SRPs, special school designations, locality clusters or
@@ -217,8 +221,8 @@ pub enum RegisterKind {
 }
 
 #[derive(Debug, clap::Args)]
-pub struct GiasLinksArgs {
-    /// Path of the links file.
+pub struct FileArgs {
+    /// Path of the file.
     pub path: PathBuf,
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,

@@ -13,6 +13,7 @@ pub mod migration;
 pub mod neighbours;
 pub mod provenance;
 pub mod query;
+pub mod regions;
 pub mod registers;
 mod rows;
 pub mod runs;

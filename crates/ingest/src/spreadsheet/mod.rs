@@ -9,6 +9,7 @@ mod clusters;
 mod designations;
 mod grid;
 mod header;
+mod la_regions;
 mod need;
 mod neighbours;
 mod ods;
@@ -26,6 +27,7 @@ use std::path::Path;
 use std::str::FromStr;
 
 pub use cells::column_letter;
+pub use la_regions::{LaRegion, REGIONS, read_la_regions, region_by_name};
 pub use neighbours::{Neighbour, read_statistical_neighbours};
 pub use open::SheetInfo;
 pub use templates::{TemplateFile, read_template, templates_for};

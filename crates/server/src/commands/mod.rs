@@ -88,6 +88,15 @@ pub(crate) async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             };
             Ok(import::report(jobs::import_neighbours::run(&db, &job).await, args.format))
         }
+        Command::Import(ImportCommand::LaRegions(args)) => {
+            let db = open(&cli.database_url).await?;
+            let job = jobs::import_la_regions::LaRegionsImport {
+                path: args.path,
+                trigger: "cli".into(),
+                archive_dir: Some(archive_dir.clone()),
+            };
+            Ok(import::report(jobs::import_la_regions::run(&db, &job).await, args.format))
+        }
         Command::Import(ImportCommand::Spreadsheet(args)) => {
             let db = open(&cli.database_url).await?;
             import::spreadsheet(&db, args, &archive_dir).await
