@@ -230,7 +230,7 @@ async fn indicators_by_group(t: TestDb) {
     let kent = values["886"].unwrap();
     let rank = 1 + with.iter().filter(|&&v| v < kent).count();
     assert_eq!((la["rank"].as_u64(), la["rankOf"].as_u64()), (Some(rank as u64), Some(with.len() as u64)));
-    assert_eq!(la["quartile"].as_u64(), Some((4 * rank).div_ceil(with.len()) as u64));
+    assert_eq!(la["quartile"].as_u64(), Some((4 * (rank - 1) / with.len() + 1) as u64));
     let nb = rows.iter().find(|r| r["group"]["level"] == "STATISTICAL_NEIGHBOURS").unwrap();
     let known: Vec<f64> = KENT_NEIGHBOURS.iter().filter_map(|c| values[*c]).collect();
     assert_eq!(nb["neighboursWithValue"], json!(9));

@@ -11,7 +11,7 @@ use test_support::fake_dfe::{FakeDfe, Reply};
 use test_support::{TestApp, TestDb, fixture};
 
 pub fn school_level(name: &str) -> PathBuf {
-    fixture::root().join("crates/ingest/test_data/ees/school_level").join(name)
+    fixture::root().join("data/sample/statistics").join(name)
 }
 
 fn job(source: EesSource, archive: &std::path::Path, base: &str) -> EesImport {

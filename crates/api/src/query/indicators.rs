@@ -366,7 +366,8 @@ async fn published(db: &DatabaseConnection, level: GroupBy, ask: &Ask) -> Result
                 _ => None,
             };
             let rank_of = rank.and(r.rank_of);
-            let quartile = rank.zip(rank_of).map(|(k, n)| ((4 * k + n - 1) / n) as i32);
+            // Rank k of n falls in band ⌊4(k−1)/n⌋ + 1: the first quarter of ranks is band 1.
+            let quartile = rank.zip(rank_of).map(|(k, n)| ((4 * (k - 1)) / n + 1) as i32);
             IndicatorRow {
                 group: IndicatorGroup {
                     level,

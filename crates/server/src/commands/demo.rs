@@ -25,6 +25,19 @@ const SAMPLE_REGISTERS: [(Kind, &str, &[u8]); 4] = [
     (Kind::Training, "training.xlsx", include_bytes!("../../../../data/sample/training.xlsx")),
 ];
 
+/// School-level statistics in DfE's published shapes for six of those schools (synthetic, see
+/// `data/sample/statistics/README.md`), each found its mapping by file name.
+const SAMPLE_STATISTICS: [(&str, &[u8]); 5] = [
+    ("exc_school.csv", include_bytes!("../../../../data/sample/statistics/exc_school.csv")),
+    ("1a_absence_3term_school.csv", include_bytes!("../../../../data/sample/statistics/1a_absence_3term_school.csv")),
+    (
+        "sen_school_level_underlying_data.csv",
+        include_bytes!("../../../../data/sample/statistics/sen_school_level_underlying_data.csv"),
+    ),
+    ("ks2_institution.csv", include_bytes!("../../../../data/sample/statistics/ks2_institution.csv")),
+    ("ks4_sen_provision.csv", include_bytes!("../../../../data/sample/statistics/ks4_sen_provision.csv")),
+];
+
 /// A fresh analyst token for this demo run (labelled `demo`; revoke it with `inclusion token`).
 async fn demo_analyst_token(db: &DatabaseConnection) -> anyhow::Result<String> {
     let token = api::auth::new_token().map_err(|e| anyhow::anyhow!("no randomness for a token: {e}"))?;
@@ -66,6 +79,24 @@ pub(crate) async fn run(db: DatabaseConnection, args: &ServeArgs, archive_dir: &
             templates_dir: None,
         };
         let code = import::report(import_register::run(&db, &job).await, Format::Text);
+        if code != ExitCode::SUCCESS {
+            return Ok(code);
+        }
+    }
+    for (name, bytes) in SAMPLE_STATISTICS {
+        let path = sample_dir.join(name);
+        std::fs::write(&path, bytes)?;
+        let job = jobs::import_ees::EesImport {
+            release: Default::default(),
+            source: jobs::import_ees::EesSource::File(path),
+            mapping: None,
+            mappings_dir: None,
+            api_base: String::new(),
+            client: Default::default(),
+            trigger: "demo".into(),
+            archive_dir: archive_dir.to_owned(),
+        };
+        let code = import::report(jobs::import_ees::run(&db, &job, &CliProgress::new()).await, Format::Text);
         if code != ExitCode::SUCCESS {
             return Ok(code);
         }
