@@ -93,7 +93,7 @@ impl Rule {
 }
 
 /// One group's sums for one measure, period and cohort.
-#[derive(Debug, Clone, PartialEq, FromQueryResult)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ComputedRow {
     pub group_code: String,
     pub group_name: String,
@@ -134,6 +134,10 @@ impl Args {
 
 /// Group figures at `level` for the measures whose rules are given, in one statement. Only the
 /// `total` breakdown is aggregated: a school's other breakdowns would count it twice.
+///
+/// The statement reads each school's figures once (one pass over the observations of the
+/// measures involved, pivoted to a row per school, period and cohort), then groups those rows:
+/// no self-join per rule, so its cost grows with the figures read, not with the rules.
 pub async fn computed(
     db: &impl ConnectionTrait,
     level: ComputedLevel,
@@ -145,25 +149,35 @@ pub async fn computed(
     }
     let backend = db.get_database_backend();
     let mut a = Args { backend, values: Vec::new() };
-    // The rules as a derived table: (measure asked for, measure summed, measure paired, kind).
-    let mut rule_rows = Vec::new();
+    // Every measure read (a rule's part and its pair), each a pivoted column `v{i}` with `h{i}`
+    // saying the school has a row for it (a number or a symbol).
+    fn index(code: &str, read: &mut Vec<String>) -> usize {
+        match read.iter().position(|c| c == code) {
+            Some(i) => i,
+            None => {
+                read.push(code.to_owned());
+                read.len() - 1
+            }
+        }
+    }
+    let mut read: Vec<String> = Vec::new();
+    let mut plan = Vec::new();
     for (code, rule) in rules {
         let (part, pair) = rule.parts(code);
-        let kind = match rule {
-            Rule::Sum => "sum",
-            Rule::Rate { .. } => "rate",
-            Rule::Weighted { .. } => "weighted",
-        };
-        let (c, p) = (a.push(code.clone()), a.push(part.to_owned()));
-        let pair = match pair {
-            Some(pair) => a.push(pair.to_owned()),
-            None => "CAST(NULL AS TEXT)".to_owned(),
-        };
-        let k = a.push(kind);
-        rule_rows.push(format!(
-            "SELECT CAST({c} AS TEXT) AS measure, CAST({p} AS TEXT) AS part, {pair} AS pair, CAST({k} AS TEXT) AS kind"
+        let p = index(part, &mut read);
+        let q = pair.map(|c| index(c, &mut read));
+        plan.push((code.as_str(), rule, p, q));
+    }
+    let mut pivot = Vec::new();
+    for (i, code) in read.iter().enumerate() {
+        // Each placeholder its own value: SQLite's `?` are positional.
+        let (c, d) = (a.push(code.clone()), a.push(code.clone()));
+        pivot.push(format!(
+            "MAX(CASE WHEN n.measure_code = {c} THEN n.value END) AS v{i}, \
+             MAX(CASE WHEN n.measure_code = {d} THEN 1 ELSE 0 END) AS h{i}"
         ));
     }
+    let measures = a.list(&read);
     let mut filters = String::new();
     if let Some(periods) = scope.periods.as_deref() {
         filters.push_str(&format!(" AND n.time_period IN ({})", a.list(periods)));
@@ -197,35 +211,92 @@ pub async fn computed(
     if let Some(id) = scope.cluster_id {
         school_filter.push_str(&format!(" AND c.id = {}", a.push(id)));
     }
+    let mut sums = Vec::new();
+    for (j, (_, rule, p, q)) in plan.iter().enumerate() {
+        let has = match q {
+            Some(q) => format!("ps.v{p} IS NOT NULL AND ps.v{q} IS NOT NULL"),
+            None => format!("ps.v{p} IS NOT NULL"),
+        };
+        let present = match q {
+            Some(q) => format!("(ps.h{p} = 1 OR ps.h{q} = 1)"),
+            None => format!("ps.h{p} = 1"),
+        };
+        let numerator = match (rule, q) {
+            (Rule::Weighted { .. }, Some(q)) => format!("ps.v{p} * ps.v{q}"),
+            _ => format!("ps.v{p}"),
+        };
+        let denominator = match q {
+            Some(q) => format!("SUM(CASE WHEN {has} THEN ps.v{q} END)"),
+            None => "CAST(NULL AS DOUBLE PRECISION)".to_owned(),
+        };
+        sums.push(format!(
+            "SUM(CASE WHEN {has} THEN {numerator} END) AS num{j}, {denominator} AS den{j}, \
+             SUM(CASE WHEN {has} THEN 1 ELSE 0 END) AS with{j}, \
+             SUM(CASE WHEN {present} AND NOT ({has}) THEN 1 ELSE 0 END) AS without{j}"
+        ));
+    }
     let (code, name) = (level.code_sql(), level.name_sql());
     // PostgreSQL refuses constants in GROUP BY (England's code and name are constants).
-    let group_keys = if level == ComputedLevel::National { String::new() } else { format!("{code}, {name}, ") };
-    let has = "n.value IS NOT NULL AND (r.pair IS NULL OR p.value IS NOT NULL)";
+    let (inner_keys, outer_keys) = if level == ComputedLevel::National {
+        (String::new(), String::new())
+    } else {
+        (format!("{code}, {name}, "), "ps.group_code, ps.group_name, ".to_owned())
+    };
+    // The schools are narrowed (and grouped) while their figures are read, so a request about
+    // one LA reads that LA's figures only.
     let sql = format!(
-        "WITH r AS ({rules}) \
-         SELECT {code} AS group_code, {name} AS group_name, r.measure AS measure_code, \
-                n.time_period AS time_period, n.time_identifier AS time_identifier, n.cohort AS cohort, \
-                SUM(CASE WHEN {has} THEN CASE WHEN r.kind = 'weighted' THEN n.value * p.value ELSE n.value END END) AS numerator, \
-                SUM(CASE WHEN {has} THEN p.value END) AS denominator, \
-                COUNT(CASE WHEN {has} THEN 1 END) AS contributing, \
-                COUNT(*) - COUNT(CASE WHEN {has} THEN 1 END) AS without_value \
-         FROM r \
-         JOIN observation n ON n.geographic_level = 'school' AND n.measure_code = r.part AND n.breakdown = 'total'{filters} \
-         JOIN school s ON CAST(s.urn AS TEXT) = n.geography_code \
-         LEFT JOIN observation p ON r.pair IS NOT NULL AND p.geographic_level = 'school' \
-              AND p.geography_code = n.geography_code AND p.measure_code = r.pair \
-              AND p.time_period = n.time_period AND p.time_identifier = n.time_identifier \
-              AND p.cohort = n.cohort AND p.breakdown = n.breakdown \
-         {cluster_join}\
-         LEFT JOIN district d ON d.code = s.district_code \
-         LEFT JOIN local_authority l ON l.code = s.la_code \
-         LEFT JOIN region rg ON rg.code = l.region_code \
-         WHERE 1 = 1{school_filter} \
-         GROUP BY {group_keys}r.measure, n.time_period, n.time_identifier, n.cohort \
-         ORDER BY r.measure, n.time_period, n.time_identifier, n.cohort, group_name, group_code",
-        rules = rule_rows.join(" UNION ALL "),
+        "WITH ps AS (SELECT {code} AS group_code, {name} AS group_name, \
+                     n.time_period AS tp, n.time_identifier AS ti, n.cohort AS co, {pivot} \
+                     FROM observation n JOIN school s ON CAST(s.urn AS TEXT) = n.geography_code \
+                     {cluster_join}\
+                     LEFT JOIN district d ON d.code = s.district_code \
+                     LEFT JOIN local_authority l ON l.code = s.la_code \
+                     LEFT JOIN region rg ON rg.code = l.region_code \
+                     WHERE n.measure_code IN ({measures}) AND n.geographic_level = 'school' AND n.breakdown = 'total'{filters}{school_filter} \
+                     GROUP BY {inner_keys}n.geography_code, n.time_period, n.time_identifier, n.cohort) \
+         SELECT MAX(ps.group_code) AS group_code, MAX(ps.group_name) AS group_name, ps.tp AS time_period, \
+                ps.ti AS time_identifier, ps.co AS cohort, {sums} \
+         FROM ps GROUP BY {outer_keys}ps.tp, ps.ti, ps.co",
+        pivot = pivot.join(", "),
+        sums = sums.join(", "),
     );
-    Ok(ComputedRow::find_by_statement(Statement::from_sql_and_values(backend, sql, a.values)).all(db).await?)
+    let rows = db.query_all_raw(Statement::from_sql_and_values(backend, sql, a.values)).await?;
+    let mut out = Vec::new();
+    for row in rows {
+        let text = |c: &str| row.try_get::<String>("", c);
+        let (group_code, group_name) = (text("group_code")?, text("group_name")?);
+        let (time_period, time_identifier, cohort) = (text("time_period")?, text("time_identifier")?, text("cohort")?);
+        for (j, (measure, ..)) in plan.iter().enumerate() {
+            let count = |c: String| row.try_get::<Option<i64>>("", &c).map(Option::unwrap_or_default);
+            let (contributing, without_value) = (count(format!("with{j}"))?, count(format!("without{j}"))?);
+            if contributing + without_value == 0 {
+                continue; // no school of the group has this measure for this period and cohort
+            }
+            out.push(ComputedRow {
+                group_code: group_code.clone(),
+                group_name: group_name.clone(),
+                measure_code: (*measure).to_owned(),
+                time_period: time_period.clone(),
+                time_identifier: time_identifier.clone(),
+                cohort: cohort.clone(),
+                numerator: row.try_get::<Option<f64>>("", &format!("num{j}"))?,
+                denominator: row.try_get::<Option<f64>>("", &format!("den{j}"))?,
+                contributing,
+                without_value,
+            });
+        }
+    }
+    out.sort_by(|x, y| {
+        (&x.measure_code, &x.time_period, &x.time_identifier, &x.cohort, &x.group_name, &x.group_code).cmp(&(
+            &y.measure_code,
+            &y.time_period,
+            &y.time_identifier,
+            &y.cohort,
+            &y.group_name,
+            &y.group_code,
+        ))
+    });
+    Ok(out)
 }
 
 /// A figure DfE published for a place (`la`, `regional`, `national`), total breakdown.
