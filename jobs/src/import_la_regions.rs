@@ -5,14 +5,12 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use chrono::Utc;
 use ingest::report::ImportIssue;
 use sea_orm::{DatabaseConnection, TransactionTrait};
-use store::runs::{self, RunCounts, RunStatus};
-use tracing::info;
+use store::runs::{self, RunCounts};
 
-use crate::failure::record_failure;
 use crate::import_ees::issue_row;
+use crate::recorded::{Committed, Failed, finish, read_workbook, recorded};
 use crate::{Error, ImportSummary, SourceFile};
 
 pub const JOB: &str = "import_la_regions";
@@ -27,13 +25,7 @@ pub struct LaRegionsImport {
 }
 
 pub async fn run(db: &DatabaseConnection, job: &LaRegionsImport) -> Result<ImportSummary, Error> {
-    let started = Instant::now();
-    let name = job.path.display().to_string();
-    let run_id = runs::start_run(db, JOB, &job.trigger, Some(&name), None, Utc::now()).await?;
-    match import(db, job, run_id, started).await {
-        Ok(summary) => Ok(summary),
-        Err((err, sha)) => Err(record_failure(db, JOB, run_id, &name, err, sha.as_deref()).await),
-    }
+    recorded(db, JOB, &job.trigger, &job.path, |run_id, started| import(db, job, run_id, started)).await
 }
 
 async fn import(
@@ -41,16 +33,18 @@ async fn import(
     job: &LaRegionsImport,
     run_id: i64,
     started: Instant,
-) -> Result<ImportSummary, (Error, Option<String>)> {
+) -> Result<ImportSummary, Failed> {
     let source = SourceFile::scan_off_thread(&job.path).await.map_err(|e| (e, None))?;
-    let sha = Some(source.sha256.clone());
-    let fail = |e: Error| (e, sha.clone());
-    let path = job.path.clone();
-    let rows = tokio::task::spawn_blocking(move || ingest::spreadsheet::read_la_regions(&path, MAX_BYTES))
-        .await
-        .map_err(|e| fail(Error::Io { path: source.name.clone(), source: std::io::Error::other(e) }))?
-        .map_err(|e| fail(e.into()))?;
-    source.keep(db, job.archive_dir.as_deref(), None).await.map_err(fail)?;
+    let fail = |e: Error| (e, Some(source.sha256.clone()));
+    let rows = read_workbook(
+        db,
+        &source,
+        &job.path,
+        job.archive_dir.as_deref(),
+        ingest::spreadsheet::read_la_regions,
+        MAX_BYTES,
+    )
+    .await?;
     let las: Vec<(String, &str)> = rows.iter().map(|r| (r.la_name.clone(), r.region_code)).collect();
     let txn = db.begin().await.map_err(|e| fail(e.into()))?;
     let written = async {
@@ -88,22 +82,5 @@ async fn import(
         unchanged: totals.unchanged,
         rejected: 0,
     };
-    let status = RunStatus::committed(counts, false);
-    runs::finish_run(db, run_id, status, Some(&source.sha256), counts, None, Utc::now())
-        .await
-        .map_err(|e| fail(e.into()))?;
-    info!(run.id = run_id, rows.read = counts.read, "import_la_regions committed");
-    Ok(ImportSummary {
-        run_id,
-        job: JOB,
-        file: source.name,
-        sha256: source.sha256,
-        status,
-        counts,
-        noun: "local authorities",
-        skipped: 0,
-        flagged_missing: Vec::new(),
-        issues,
-        elapsed: started.elapsed(),
-    })
+    finish(db, run_id, source, started, Committed { job: JOB, noun: "local authorities", counts, issues }).await
 }

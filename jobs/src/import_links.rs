@@ -4,14 +4,12 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use chrono::Utc;
 use ingest::gias::links::{self, LinkDirection};
 use sea_orm::{DatabaseConnection, TransactionTrait};
-use store::runs::{self, RunCounts, RunStatus};
-use tracing::info;
+use store::runs::{self, RunCounts};
 
-use crate::failure::record_failure;
 use crate::import_ees::issue_row;
+use crate::recorded::{Committed, Failed, finish, recorded};
 use crate::{Error, ImportSummary, SourceFile};
 
 pub const JOB: &str = "import_gias_links";
@@ -27,13 +25,7 @@ pub struct LinksImport {
 }
 
 pub async fn run(db: &DatabaseConnection, job: &LinksImport) -> Result<ImportSummary, Error> {
-    let started = Instant::now();
-    let name = job.path.display().to_string();
-    let run_id = runs::start_run(db, JOB, &job.trigger, Some(&name), None, Utc::now()).await?;
-    match import(db, job, run_id, started).await {
-        Ok(summary) => Ok(summary),
-        Err((err, sha)) => Err(record_failure(db, JOB, run_id, &name, err, sha.as_deref()).await),
-    }
+    recorded(db, JOB, &job.trigger, &job.path, |run_id, started| import(db, job, run_id, started)).await
 }
 
 async fn import(
@@ -41,7 +33,7 @@ async fn import(
     job: &LinksImport,
     run_id: i64,
     started: Instant,
-) -> Result<ImportSummary, (Error, Option<String>)> {
+) -> Result<ImportSummary, Failed> {
     let source = SourceFile::scan_off_thread(&job.path).await.map_err(|e| (e, None))?;
     let sha = Some(source.sha256.clone());
     let fail = |e: Error| (e, sha.clone());
@@ -103,22 +95,5 @@ async fn import(
         unchanged: totals.unchanged,
         rejected: parsed.rows_rejected as i64,
     };
-    let status = RunStatus::committed(counts, false);
-    runs::finish_run(db, run_id, status, Some(&source.sha256), counts, None, Utc::now())
-        .await
-        .map_err(|e| fail(e.into()))?;
-    info!(run.id = run_id, rows.read = counts.read, rows.inserted = counts.inserted, "import_gias_links committed");
-    Ok(ImportSummary {
-        run_id,
-        job: JOB,
-        file: source.name,
-        sha256: source.sha256,
-        status,
-        counts,
-        noun: "links",
-        skipped: 0,
-        flagged_missing: Vec::new(),
-        issues: parsed.issues,
-        elapsed: started.elapsed(),
-    })
+    finish(db, run_id, source, started, Committed { job: JOB, noun: "links", counts, issues: parsed.issues }).await
 }

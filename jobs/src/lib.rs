@@ -10,6 +10,7 @@ pub mod import_links;
 pub mod import_neighbours;
 pub mod import_register;
 mod progress;
+mod recorded;
 mod summary;
 
 pub use archive::{PruneReport, SourceFile, prune, set_archive_cap};
