@@ -298,3 +298,41 @@ async fn la_region_lookup(t: TestDb) {
 crate::on_both_backends! {
     la_regions => la_region_lookup;
 }
+
+/// `indicators` arguments in their hostile and sloppy forms: each bad one a clear
+/// `BAD_USER_INPUT`, never a database error; an LA named by its GSS code reads as its old code.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn indicator_arguments_are_checked() {
+    let t = TestDb::sqlite().await;
+    import_all(&t).await;
+    let app = TestApp::spawn(t.db.clone()).await;
+    let q = r#"query($m: [String!]!, $g: [GroupBy!]!, $p: [String!], $f: IndicatorFilter) {
+        indicators(measures: $m, periods: $p, groupBy: $g, filter: $f) { group { code } value } }"#;
+    let many: Vec<String> = (0..51).map(|i| format!("m{i}")).collect();
+    for (vars, expect) in [
+        (json!({"m": [], "g": ["LA"]}), "measures: name 1 to 50 measure codes"),
+        (json!({"m": many, "g": ["LA"]}), "measures: name 1 to 50 measure codes"),
+        (json!({"m": ["no_such_measure"], "g": ["LA"]}), "\"no_such_measure\" is not a measure imported here"),
+        (json!({"m": ["x".repeat(1_000_000)], "g": ["LA"]}), "at most 200 are allowed"),
+        (json!({"m": ["excl_suspensions"], "g": []}), "groupBy: name at least one level"),
+        (json!({"m": ["excl_suspensions"], "g": ["LA"], "p": ["2022-23'; DROP TABLE school; --"]}), "period"),
+        (json!({"m": ["excl_suspensions"], "g": ["DISTRICT"], "f": {"clusterId": "1 OR 1=1"}}), "is not a cluster id"),
+        (json!({"m": ["excl_suspensions"], "g": ["STATISTICAL_NEIGHBOURS"]}), "needs filter.laCode"),
+        (
+            json!({"m": ["excl_suspensions"], "g": ["LA"], "f": {"urns": (0..101).collect::<Vec<i32>>()}}),
+            "at most 100 URNs",
+        ),
+    ] {
+        let body = app.graphql(q, vars.clone()).await;
+        let err = &body["errors"][0];
+        assert_eq!(err["extensions"]["code"], "BAD_USER_INPUT", "{vars}: {body}");
+        assert!(err["message"].as_str().unwrap().contains(expect), "{vars}: {body}");
+    }
+    // Sloppy but meant: the LA by GSS code, a period written raw.
+    let data = app
+        .data(q, json!({"m": ["excl_suspensions"], "g": ["LA"], "p": ["202223"], "f": {"laCode": "E10000016"}}))
+        .await;
+    assert_eq!(data["indicators"][0]["group"]["code"], "886");
+    assert_eq!(data["indicators"][0]["value"].as_f64(), Some(208.0));
+    app.stop().await;
+}

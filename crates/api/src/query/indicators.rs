@@ -140,6 +140,14 @@ struct Ask {
     measures: BTreeMap<String, measure::Model>,
     scope: Scope,
     la_code: Option<String>,
+    /// The LA of `filter.laCode`, looked up once: its name and region serve every level.
+    la: Option<store::entity::local_authority::Model>,
+}
+
+impl Ask {
+    fn region_code(&self) -> Option<String> {
+        self.la.as_ref().and_then(|l| l.region_code.clone())
+    }
 }
 
 #[Object]
@@ -248,12 +256,14 @@ async fn ask(
         return Err(bad_input(format!("measures: {missing:?} is not a measure imported here (see `measures`)")));
     }
     // An LA named by its GSS code reads as its old code, the code figures are stored under.
-    let la_code = match filter.la_code {
-        Some(code) => Some(store::query::places::la(db, &code).await.map_err(internal)?.map_or(code, |l| l.code)),
+    let la = match &filter.la_code {
+        Some(code) => store::query::places::la(db, code).await.map_err(internal)?,
         None => None,
     };
+    let la_code = filter.la_code.map(|code| la.as_ref().map_or(code, |l| l.code.clone()));
     Ok(Ask {
         measures: found,
+        la,
         la_code: la_code.clone(),
         scope: Scope {
             la_code,
@@ -303,10 +313,7 @@ async fn computed(db: &DatabaseConnection, level: GroupBy, ask: &Ask) -> Result<
     }
     let by_code: BTreeMap<&str, &Rule> = rules.iter().map(|(c, r)| (c.as_str(), r)).collect();
     let rows = store::indicators::computed(db, computed_level, &rules, &scope).await.map_err(internal)?;
-    let region = match (level, &ask.la_code) {
-        (GroupBy::Region, Some(la)) => la_region(db, la).await?,
-        _ => None,
-    };
+    let region = if level == GroupBy::Region { ask.region_code() } else { None };
     Ok(rows
         .into_iter()
         .filter(|r| region.as_ref().is_none_or(|code| &r.group_code == code))
@@ -335,27 +342,17 @@ async fn computed(db: &DatabaseConnection, level: GroupBy, ask: &Ask) -> Result<
         .collect())
 }
 
-async fn la_region(db: &DatabaseConnection, la: &str) -> Result<Option<String>> {
-    Ok(store::query::places::la(db, la).await.map_err(internal)?.and_then(|l| l.region_code))
-}
-
 /// DfE's published figures for the LA, its region or England; with an LA's rank and quartile.
 async fn published(db: &DatabaseConnection, level: GroupBy, ask: &Ask) -> Result<Vec<IndicatorRow>> {
     let (stored, codes): (&str, Vec<String>) = match level {
         GroupBy::La => ("la", ask.la_code.iter().cloned().collect()),
-        GroupBy::Region => (
-            "regional",
-            match &ask.la_code {
-                Some(la) => la_region(db, la).await?.into_iter().collect(),
-                None => Vec::new(),
-            },
-        ),
+        GroupBy::Region => ("regional", ask.region_code().into_iter().collect()),
         GroupBy::National => ("national", vec!["E92000001".to_owned()]),
         _ => return Ok(Vec::new()),
     };
     let measures: Vec<String> = ask.measures.keys().cloned().collect();
     let rows = store::indicators::published(db, stored, &codes, &measures, &ask.scope).await.map_err(internal)?;
-    let names = place_names(db, stored, &codes).await?;
+    let name = place_name(db, ask, stored).await?;
     Ok(rows
         .into_iter()
         .map(|r| {
@@ -371,7 +368,7 @@ async fn published(db: &DatabaseConnection, level: GroupBy, ask: &Ask) -> Result
             IndicatorRow {
                 group: IndicatorGroup {
                     level,
-                    name: names.get(&r.geography_code).cloned().unwrap_or_else(|| r.geography_code.clone()),
+                    name: name.clone().unwrap_or_else(|| r.geography_code.clone()),
                     code: r.geography_code,
                 },
                 measure: Measure::from(m.clone()),
@@ -395,19 +392,16 @@ async fn published(db: &DatabaseConnection, level: GroupBy, ask: &Ask) -> Result
         .collect())
 }
 
-async fn place_names(db: &DatabaseConnection, level: &str, codes: &[String]) -> Result<BTreeMap<String, String>> {
-    let mut names = BTreeMap::new();
-    for code in codes {
-        let name = match level {
-            "la" => store::query::places::la(db, code).await.map_err(internal)?.map(|l| l.name),
-            "regional" => store::query::places::region(db, code).await.map_err(internal)?.map(|r| r.name),
-            _ => Some("England".to_owned()),
-        };
-        if let Some(name) = name {
-            names.insert(code.clone(), name);
-        }
-    }
-    Ok(names)
+/// The name of the one place a published level returns (the LA, its region, England).
+async fn place_name(db: &DatabaseConnection, ask: &Ask, level: &str) -> Result<Option<String>> {
+    Ok(match level {
+        "la" => ask.la.as_ref().map(|l| l.name.clone()),
+        "regional" => match ask.region_code() {
+            Some(code) => store::query::places::region(db, &code).await.map_err(internal)?.map(|r| r.name),
+            None => None,
+        },
+        _ => Some("England".to_owned()),
+    })
 }
 
 /// The mean of the LA's neighbours' published figures, as DfE's LA benchmarking tools show it.
@@ -417,8 +411,7 @@ async fn neighbours(db: &DatabaseConnection, ask: &Ask) -> Result<Vec<IndicatorR
     };
     let measures: Vec<String> = ask.measures.keys().cloned().collect();
     let rows = store::indicators::neighbour_means(db, la, &measures, &ask.scope).await.map_err(internal)?;
-    let name = store::query::places::la(db, la).await.map_err(internal)?.map(|l| l.name);
-    let name = format!("Statistical neighbours of {}", name.unwrap_or_else(|| la.clone()));
+    let name = format!("Statistical neighbours of {}", ask.la.as_ref().map_or(la.as_str(), |l| l.name.as_str()));
     Ok(rows
         .into_iter()
         .map(|r| IndicatorRow {
