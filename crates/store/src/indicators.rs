@@ -242,17 +242,24 @@ pub async fn computed(
     } else {
         (format!("{code}, {name}, "), "ps.group_code, ps.group_name, ".to_owned())
     };
-    // The schools are narrowed (and grouped) while their figures are read, so a request about
-    // one LA reads that LA's figures only.
+    // The schools are narrowed (and grouped) while their figures are read. A narrow scope (an LA,
+    // a district, …) starts from its schools and reads their figures by place; a wide one starts
+    // from the figures and looks each school up by URN. `CROSS JOIN` keeps that order on SQLite,
+    // whose planner otherwise scans every figure once per school; PostgreSQL plans either freely.
+    let (from, join) = if school_filter.is_empty() {
+        ("observation n CROSS JOIN school s", "s.urn = CAST(n.geography_code AS INTEGER)")
+    } else {
+        ("school s CROSS JOIN observation n", "n.geography_code = CAST(s.urn AS TEXT)")
+    };
     let sql = format!(
         "WITH ps AS (SELECT {code} AS group_code, {name} AS group_name, \
                      n.time_period AS tp, n.time_identifier AS ti, n.cohort AS co, {pivot} \
-                     FROM observation n JOIN school s ON CAST(s.urn AS TEXT) = n.geography_code \
+                     FROM {from} \
                      {cluster_join}\
                      LEFT JOIN district d ON d.code = s.district_code \
                      LEFT JOIN local_authority l ON l.code = s.la_code \
                      LEFT JOIN region rg ON rg.code = l.region_code \
-                     WHERE n.measure_code IN ({measures}) AND n.geographic_level = 'school' AND n.breakdown = 'total'{filters}{school_filter} \
+                     WHERE {join} AND n.measure_code IN ({measures}) AND n.geographic_level = 'school' AND n.breakdown = 'total'{filters}{school_filter} \
                      GROUP BY {inner_keys}n.geography_code, n.time_period, n.time_identifier, n.cohort) \
          SELECT MAX(ps.group_code) AS group_code, MAX(ps.group_name) AS group_name, ps.tp AS time_period, \
                 ps.ti AS time_identifier, ps.co AS cohort, {sums} \
