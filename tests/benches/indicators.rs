@@ -246,21 +246,34 @@ async fn bench(backend: Backend, secs: f64, schools: usize) {
             ),
         }),
     ];
-    let app = TestApp::spawn(t.db.clone()).await;
-    for case in &cases {
+    // Without the figure cache (every request computes), then with it (the dashboard case: the
+    // same figures asked again while no import finishes).
+    for (cache, ttl) in [("uncached", Duration::ZERO), ("cached", Duration::from_secs(600))] {
+        let config = server::app::AppConfig {
+            api: api::Settings { figure_cache: ttl, ..Default::default() },
+            ..Default::default()
+        };
+        let app = TestApp::spawn_with(t.db.clone(), config).await;
+        run_cases(&t, &app, backend, cache, &cases, secs).await;
+        app.stop().await;
+    }
+}
+
+async fn run_cases(t: &TestDb, app: &TestApp, backend: Backend, cache: &str, cases: &[Arc<Case>], secs: f64) {
+    for case in cases {
         // One request alone, for its size and its statements.
         let before = t.statements();
         let one = app.data(&case.query, Value::Null).await;
         let statements = t.statements() - before;
         let rows = one["indicators"].as_array().map_or(0, Vec::len);
-        load(&app, case, 1.0).await; // warm up
-        let (mut lat, errors) = load(&app, case, secs).await;
+        load(app, case, 1.0).await; // warm up
+        let (mut lat, errors) = load(app, case, secs).await;
         lat.sort();
         let pct = |p: usize| {
             lat.get(lat.len().saturating_sub(1) * p / 100).copied().unwrap_or_default().as_secs_f64() * 1000.0
         };
         println!(
-            "{backend:?} {:<50} {rows:>6} rows  {statements} statements  p50 {:>7.1} ms  p99 {:>7.1} ms  {:>7.1} req/s{}",
+            "{backend:?} {cache:<8} {:<50} {rows:>6} rows  {statements} statements  p50 {:>7.1} ms  p99 {:>7.1} ms  {:>7.1} req/s{}",
             case.name,
             pct(50),
             pct(99),
@@ -268,7 +281,6 @@ async fn bench(backend: Backend, secs: f64, schools: usize) {
             if errors > 0 { format!("  {errors} ERRORS") } else { String::new() },
         );
     }
-    app.stop().await;
 }
 
 fn main() {

@@ -336,3 +336,64 @@ async fn indicator_arguments_are_checked() {
     assert_eq!(data["indicators"][0]["value"].as_f64(), Some(208.0));
     app.stop().await;
 }
+
+/// Figures asked again come from the figure cache (fewer statements, the same answer), and an
+/// import that finishes shows at the next request: the cache holds no figure older than it.
+async fn a_finished_import_empties_the_figure_cache(t: TestDb) {
+    import_all(&t).await;
+    let app = TestApp::spawn(t.db.clone()).await;
+    let q = r#"{ indicators(measures: ["excl_suspensions"], periods: ["2022/23"], cohorts: ["all"],
+                  groupBy: [DISTRICT], filter: { laCode: "886" }) { group { code } value } }"#;
+    let value_of = |data: &Value, district: &str| {
+        data["indicators"].as_array().unwrap().iter().find(|r| r["group"]["code"] == district).unwrap()["value"]
+            .as_f64()
+            .unwrap()
+    };
+    let district = districts()["118049"].clone();
+    let before = t.statements();
+    let first = app.data(q, Value::Null).await;
+    let cold = t.statements() - before;
+    let before = t.statements();
+    let again = app.data(q, Value::Null).await;
+    let warm = t.statements() - before;
+    assert_eq!(first, again);
+    assert!(warm < cold, "asked again: {warm} statements, first {cold}");
+
+    // DfE revises the file: school 118049's suspensions go from 14 to 24.
+    let dir = tempfile::tempdir().unwrap();
+    let original = std::fs::read_to_string(school_level("exc_school.csv")).unwrap();
+    let revised: String = original
+        .lines()
+        .map(|l| {
+            if l.contains(",118049,") {
+                let mut cells: Vec<&str> = l.split(',').collect();
+                assert_eq!(cells[17], "14", "the fixture's suspension column");
+                cells[17] = "24";
+                cells.join(",")
+            } else {
+                l.to_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let file = dir.path().join("exc_school.csv");
+    std::fs::write(&file, revised + "\n").unwrap();
+    let job = EesImport {
+        release: Default::default(),
+        source: EesSource::File(file),
+        mapping: None,
+        mappings_dir: None,
+        api_base: String::new(),
+        client: Default::default(),
+        trigger: "test".into(),
+        archive_dir: dir.path().to_owned(),
+    };
+    run(&t.db, &job, &NoProgress).await.unwrap();
+    let after = app.data(q, Value::Null).await;
+    assert_eq!(value_of(&after, &district), value_of(&first, &district) + 10.0, "{after}");
+    app.stop().await;
+}
+
+crate::on_both_backends! {
+    figure_cache => a_finished_import_empties_the_figure_cache;
+}

@@ -6,6 +6,7 @@ mod budget;
 mod cursor;
 pub mod disclosure;
 mod error;
+mod figure_cache;
 mod input;
 mod introspection;
 mod loaders;
@@ -54,11 +55,18 @@ pub struct Settings {
     pub policy: Policy,
     /// GraphQL introspection (GraphiQL's docs and autocomplete); on unless switched off.
     pub introspection: bool,
+    /// How long computed indicator figures are kept while no import finishes; zero keeps none.
+    pub figure_cache: std::time::Duration,
 }
 
 impl Default for Settings {
     fn default() -> Self {
-        Self { limits: Limits::default(), policy: Policy::default(), introspection: true }
+        Self {
+            limits: Limits::default(),
+            policy: Policy::default(),
+            introspection: true,
+            figure_cache: std::time::Duration::from_secs(60),
+        }
     }
 }
 
@@ -76,6 +84,7 @@ impl Api {
         let mut builder = Schema::build(Query::default(), EmptyMutation, EmptySubscription)
             .data(db.clone())
             .data(settings.limits)
+            .data(figure_cache::FigureCache::new(settings.figure_cache))
             // Depth and expanded size are checked in `execute` (introspection's nesting aside);
             // complexity by async-graphql.
             .limit_complexity(settings.limits.complexity);

@@ -166,6 +166,10 @@ pub struct ServeArgs {
     /// every replica within this time (0: look every request up).
     #[arg(long, env = "INCLUSION_TOKEN_CACHE_SECONDS", default_value_t = 10)]
     pub token_cache_seconds: u64,
+    /// Seconds computed indicator figures are kept while no import finishes (a finished import
+    /// empties the cache on every replica at its next request; 0: compute every request).
+    #[arg(long, env = "INCLUSION_FIGURE_CACHE_SECONDS", default_value_t = 60)]
+    pub figure_cache_seconds: u64,
     /// Seconds a request may take, from its body to its answer; a slower one gets 503.
     #[arg(long, env = "INCLUSION_REQUEST_TIMEOUT", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..))]
     pub request_timeout: u64,
@@ -202,6 +206,10 @@ pub enum ImportCommand {
     /// matched by LA name.
     #[command(name = "la-regions")]
     LaRegions(FileArgs),
+    /// ONS mid-year population estimates by area and single year of age (CSV, xlsx or ods):
+    /// the denominator of per-head indicators. Each area and year the file gives replaces
+    /// what was stored for it.
+    Population(FileArgs),
     /// A data set of the Explore Education Statistics API, downloaded as CSV.
     Ees(EesArgs),
     /// A local authority register: SRPs, special school designations, locality clusters or

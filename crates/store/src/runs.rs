@@ -322,3 +322,29 @@ mod tests {
         assert_eq!(stmt.values.as_ref().map(|v| v.0.len()), Some(4));
     }
 }
+
+/// What the data is at: how many runs have finished and the latest finish. Every import writes
+/// its data and then finishes its run, so a figure computed before that finish is computed
+/// again after it; a cache keyed on this (and on a time to live, for a run a crash left
+/// unfinished) never serves figures older than the last finished import. One read of the small
+/// run table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DataVersion {
+    pub finished: i64,
+    pub latest: Option<DateTime<Utc>>,
+}
+
+pub async fn data_version(db: &impl ConnectionTrait) -> Result<DataVersion, Error> {
+    use sea_orm::FromQueryResult;
+    #[derive(FromQueryResult)]
+    struct Row {
+        finished: i64,
+        latest: Option<DateTime<Utc>>,
+    }
+    let sql = "SELECT COUNT(finished_at) AS finished, MAX(finished_at) AS latest FROM import_run";
+    let row = Row::find_by_statement(Statement::from_string(db.get_database_backend(), sql))
+        .one(db)
+        .await?
+        .unwrap_or(Row { finished: 0, latest: None });
+    Ok(DataVersion { finished: row.finished, latest: row.latest })
+}

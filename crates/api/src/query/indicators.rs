@@ -3,16 +3,20 @@
 //! and, where DfE publishes the same figure, DfE's own value side by side.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::future::Future;
+use std::sync::Arc;
 
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
 use domain::stats::TimePeriod;
 use sea_orm::DatabaseConnection;
 use store::entity::measure;
 use store::indicators::{ComputedLevel, Rule, Scope};
+use store::runs::DataVersion;
 
 use crate::budget;
 use crate::disclosure::{Sensitivity, Shown, gate};
 use crate::error::{bad_input, internal};
+use crate::figure_cache::FigureCache;
 use crate::input;
 use crate::types::{GroupBy, Measure};
 
@@ -135,6 +139,37 @@ fn level_name(level: GroupBy) -> &'static str {
     }
 }
 
+/// The database with the figures already computed at its current data version.
+struct Figures<'a> {
+    db: &'a DatabaseConnection,
+    cache: &'a FigureCache,
+    version: DataVersion,
+}
+
+impl<'a> Figures<'a> {
+    async fn new(ctx: &Context<'a>) -> Result<Self> {
+        let db = ctx.data_unchecked::<DatabaseConnection>();
+        let cache = ctx.data_unchecked::<FigureCache>();
+        let version = store::runs::data_version(db).await.map_err(internal)?;
+        cache.observe(version);
+        Ok(Self { db, cache, version })
+    }
+
+    /// What `compute` reads, from the cache while the data has not changed.
+    async fn get<T, F>(&self, key: String, compute: F) -> Result<Arc<T>>
+    where
+        T: Send + Sync + 'static,
+        F: Future<Output = Result<T, store::Error>>,
+    {
+        if let Some(hit) = self.cache.get::<T>(self.version, &key) {
+            return Ok(hit);
+        }
+        let value = Arc::new(compute.await.map_err(internal)?);
+        self.cache.put(self.version, key, value.clone());
+        Ok(value)
+    }
+}
+
 /// What one request asks for, checked.
 struct Ask {
     measures: BTreeMap<String, measure::Model>,
@@ -168,7 +203,7 @@ impl IndicatorQuery {
         #[graphql(desc = "The levels to group at; each gives its own rows.")] group_by: Vec<GroupBy>,
         #[graphql(desc = "Which schools count.")] filter: Option<IndicatorFilter>,
     ) -> Result<Vec<IndicatorRow>> {
-        let db = ctx.data_unchecked::<DatabaseConnection>();
+        let db = &Figures::new(ctx).await?;
         let ask = ask(db, measures, periods, cohorts, filter.unwrap_or_default()).await?;
         if group_by.is_empty() {
             return Err(bad_input("groupBy: name at least one level"));
@@ -219,7 +254,7 @@ impl IndicatorQuery {
 }
 
 async fn ask(
-    db: &DatabaseConnection,
+    db: &Figures<'_>,
     measures: Vec<String>,
     periods: Option<Vec<String>>,
     cohorts: Option<Vec<String>>,
@@ -250,14 +285,17 @@ async fn ask(
                 .collect::<Result<Vec<_>>>()
         })
         .transpose()?;
-    let found = store::query::stats::measures_by_codes(db, &measures).await.map_err(internal)?;
-    let found: BTreeMap<String, measure::Model> = found.into_iter().map(|m| (m.code.clone(), m)).collect();
+    let mut codes = measures.clone();
+    codes.sort();
+    codes.dedup();
+    let found = db.get(format!("measures {codes:?}"), store::query::stats::measures_by_codes(db.db, &codes)).await?;
+    let found: BTreeMap<String, measure::Model> = found.iter().map(|m| (m.code.clone(), m.clone())).collect();
     if let Some(missing) = measures.iter().find(|m| !found.contains_key(*m)) {
         return Err(bad_input(format!("measures: {missing:?} is not a measure imported here (see `measures`)")));
     }
     // An LA named by its GSS code reads as its old code, the code figures are stored under.
     let la = match &filter.la_code {
-        Some(code) => store::query::places::la(db, code).await.map_err(internal)?,
+        Some(code) => (*db.get(format!("la {code:?}"), store::query::places::la(db.db, code)).await?).clone(),
         None => None,
     };
     let la_code = filter.la_code.map(|code| la.as_ref().map_or(code, |l| l.code.clone()));
@@ -283,7 +321,7 @@ fn period_display(time_period: &str, time_identifier: &str) -> String {
 
 /// Computed rows at `level`: school groupings below the LA need every measure's rule; the LA,
 /// region and England compute the measures that have one (the others come published only).
-async fn computed(db: &DatabaseConnection, level: GroupBy, ask: &Ask) -> Result<Vec<IndicatorRow>> {
+async fn computed(db: &Figures<'_>, level: GroupBy, ask: &Ask) -> Result<Vec<IndicatorRow>> {
     let (computed_level, scope) = match level {
         GroupBy::Region | GroupBy::National => {
             // A region or England is every school in it, not those of the LA filtered on.
@@ -312,19 +350,20 @@ async fn computed(db: &DatabaseConnection, level: GroupBy, ask: &Ask) -> Result<
         }
     }
     let by_code: BTreeMap<&str, &Rule> = rules.iter().map(|(c, r)| (c.as_str(), r)).collect();
-    let rows = store::indicators::computed(db, computed_level, &rules, &scope).await.map_err(internal)?;
+    let key = format!("computed {computed_level:?} {rules:?} {scope:?}");
+    let rows = db.get(key, store::indicators::computed(db.db, computed_level, &rules, &scope)).await?;
     let region = if level == GroupBy::Region { ask.region_code() } else { None };
     Ok(rows
-        .into_iter()
+        .iter()
         .filter(|r| region.as_ref().is_none_or(|code| &r.group_code == code))
         .map(|r| {
             let rule = by_code[r.measure_code.as_str()];
             IndicatorRow {
-                group: IndicatorGroup { level, code: r.group_code, name: r.group_name },
+                group: IndicatorGroup { level, code: r.group_code.clone(), name: r.group_name.clone() },
                 measure: Measure::from(ask.measures[&r.measure_code].clone()),
                 period: period_display(&r.time_period, &r.time_identifier),
-                time_period: r.time_period,
-                cohort: r.cohort,
+                time_period: r.time_period.clone(),
+                cohort: r.cohort.clone(),
                 value: rule.value(r.numerator, r.denominator),
                 status: None,
                 numerator: r.numerator,
@@ -343,7 +382,7 @@ async fn computed(db: &DatabaseConnection, level: GroupBy, ask: &Ask) -> Result<
 }
 
 /// DfE's published figures for the LA, its region or England; with an LA's rank and quartile.
-async fn published(db: &DatabaseConnection, level: GroupBy, ask: &Ask) -> Result<Vec<IndicatorRow>> {
+async fn published(db: &Figures<'_>, level: GroupBy, ask: &Ask) -> Result<Vec<IndicatorRow>> {
     let (stored, codes): (&str, Vec<String>) = match level {
         GroupBy::La => ("la", ask.la_code.iter().cloned().collect()),
         GroupBy::Region => ("regional", ask.region_code().into_iter().collect()),
@@ -351,10 +390,11 @@ async fn published(db: &DatabaseConnection, level: GroupBy, ask: &Ask) -> Result
         _ => return Ok(Vec::new()),
     };
     let measures: Vec<String> = ask.measures.keys().cloned().collect();
-    let rows = store::indicators::published(db, stored, &codes, &measures, &ask.scope).await.map_err(internal)?;
+    let key = format!("published {stored} {codes:?} {measures:?} {:?} {:?}", ask.scope.periods, ask.scope.cohorts);
+    let rows = db.get(key, store::indicators::published(db.db, stored, &codes, &measures, &ask.scope)).await?;
     let name = place_name(db, ask, stored).await?;
     Ok(rows
-        .into_iter()
+        .iter()
         .map(|r| {
             let m = &ask.measures[&r.measure_code];
             let rank = match m.better.as_deref() {
@@ -369,14 +409,14 @@ async fn published(db: &DatabaseConnection, level: GroupBy, ask: &Ask) -> Result
                 group: IndicatorGroup {
                     level,
                     name: name.clone().unwrap_or_else(|| r.geography_code.clone()),
-                    code: r.geography_code,
+                    code: r.geography_code.clone(),
                 },
                 measure: Measure::from(m.clone()),
                 period: period_display(&r.time_period, &r.time_identifier),
-                time_period: r.time_period,
-                cohort: r.cohort,
+                time_period: r.time_period.clone(),
+                cohort: r.cohort.clone(),
                 value: r.value,
-                status: r.status,
+                status: r.status.clone(),
                 numerator: None,
                 denominator: None,
                 schools_contributing: None,
@@ -393,11 +433,16 @@ async fn published(db: &DatabaseConnection, level: GroupBy, ask: &Ask) -> Result
 }
 
 /// The name of the one place a published level returns (the LA, its region, England).
-async fn place_name(db: &DatabaseConnection, ask: &Ask, level: &str) -> Result<Option<String>> {
+async fn place_name(db: &Figures<'_>, ask: &Ask, level: &str) -> Result<Option<String>> {
     Ok(match level {
         "la" => ask.la.as_ref().map(|l| l.name.clone()),
         "regional" => match ask.region_code() {
-            Some(code) => store::query::places::region(db, &code).await.map_err(internal)?.map(|r| r.name),
+            Some(code) => db
+                .get(format!("region {code:?}"), store::query::places::region(db.db, &code))
+                .await?
+                .as_ref()
+                .clone()
+                .map(|r| r.name),
             None => None,
         },
         _ => Some("England".to_owned()),
@@ -405,21 +450,22 @@ async fn place_name(db: &DatabaseConnection, ask: &Ask, level: &str) -> Result<O
 }
 
 /// The mean of the LA's neighbours' published figures, as DfE's LA benchmarking tools show it.
-async fn neighbours(db: &DatabaseConnection, ask: &Ask) -> Result<Vec<IndicatorRow>> {
+async fn neighbours(db: &Figures<'_>, ask: &Ask) -> Result<Vec<IndicatorRow>> {
     let Some(la) = &ask.la_code else {
         return Err(bad_input("STATISTICAL_NEIGHBOURS needs filter.laCode: whose neighbours?"));
     };
     let measures: Vec<String> = ask.measures.keys().cloned().collect();
-    let rows = store::indicators::neighbour_means(db, la, &measures, &ask.scope).await.map_err(internal)?;
+    let key = format!("neighbours {la:?} {measures:?} {:?} {:?}", ask.scope.periods, ask.scope.cohorts);
+    let rows = db.get(key, store::indicators::neighbour_means(db.db, la, &measures, &ask.scope)).await?;
     let name = format!("Statistical neighbours of {}", ask.la.as_ref().map_or(la.as_str(), |l| l.name.as_str()));
     Ok(rows
-        .into_iter()
+        .iter()
         .map(|r| IndicatorRow {
             group: IndicatorGroup { level: GroupBy::StatisticalNeighbours, code: la.clone(), name: name.clone() },
             measure: Measure::from(ask.measures[&r.measure_code].clone()),
             period: period_display(&r.time_period, &r.time_identifier),
-            time_period: r.time_period,
-            cohort: r.cohort,
+            time_period: r.time_period.clone(),
+            cohort: r.cohort.clone(),
             value: r.mean,
             status: None,
             numerator: None,

@@ -21,6 +21,7 @@ pub(crate) fn config(args: &ServeArgs) -> AppConfig {
                 suppress_below: i64::from(args.suppress_below),
             },
             introspection: args.introspection,
+            figure_cache: Duration::from_secs(args.figure_cache_seconds),
         },
         require_token: args.require_token,
         token_cache: Duration::from_secs(args.token_cache_seconds),
