@@ -8,6 +8,7 @@ pub mod import_gias;
 pub mod import_la_regions;
 pub mod import_links;
 pub mod import_neighbours;
+pub mod import_population;
 pub mod import_register;
 mod progress;
 mod recorded;

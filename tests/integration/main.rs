@@ -12,6 +12,7 @@ mod hardening;
 mod http_audit;
 mod indicators;
 mod links;
+mod population;
 mod registers;
 mod schema_drift;
 mod school_level;

@@ -404,3 +404,40 @@ pub async fn neighbour_means(
     );
     Ok(NeighbourRow::find_by_statement(Statement::from_sql_and_values(backend, sql, a.values)).all(db).await?)
 }
+
+/// One neighbour's published figure, for means the database cannot take alone (per head of each
+/// neighbour's own population).
+#[derive(Debug, Clone, PartialEq, FromQueryResult)]
+pub struct NeighbourValue {
+    pub neighbour_code: String,
+    pub measure_code: String,
+    pub time_period: String,
+    pub time_identifier: String,
+    pub cohort: String,
+    pub value: Option<f64>,
+}
+
+pub async fn neighbour_values(
+    db: &impl ConnectionTrait,
+    la_code: &str,
+    measures: &[String],
+    scope: &Scope,
+) -> Result<Vec<NeighbourValue>, Error> {
+    if measures.is_empty() {
+        return Ok(Vec::new());
+    }
+    let backend = db.get_database_backend();
+    let mut a = Args { backend, values: Vec::new() };
+    let la = a.push(la_code.to_owned());
+    let ms = a.list(measures);
+    let f = period_filters(&mut a, scope, "o");
+    let sql = format!(
+        "SELECT sn.neighbour_code AS neighbour_code, o.measure_code AS measure_code, o.time_period AS time_period, \
+                o.time_identifier AS time_identifier, o.cohort AS cohort, o.value AS value \
+         FROM statistical_neighbour sn \
+         JOIN observation o ON o.geographic_level = 'la' AND o.geography_code = sn.neighbour_code AND o.breakdown = 'total' \
+         WHERE sn.la_code = {la} AND o.measure_code IN ({ms}){f} \
+         ORDER BY o.measure_code, o.time_period, o.time_identifier, o.cohort, sn.rank"
+    );
+    Ok(NeighbourValue::find_by_statement(Statement::from_sql_and_values(backend, sql, a.values)).all(db).await?)
+}

@@ -11,6 +11,7 @@ pub mod indicators;
 pub mod links;
 pub mod migration;
 pub mod neighbours;
+pub mod population;
 pub mod provenance;
 pub mod query;
 pub mod regions;

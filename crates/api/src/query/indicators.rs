@@ -13,6 +13,7 @@ use store::entity::measure;
 use store::indicators::{ComputedLevel, Rule, Scope};
 use store::runs::DataVersion;
 
+use super::per_population::{IndicatorPopulation, PerPopulation};
 use crate::budget;
 use crate::disclosure::{Sensitivity, Shown, gate};
 use crate::error::{bad_input, internal};
@@ -106,8 +107,14 @@ pub struct IndicatorRow {
     pub quartile: Option<i32>,
     /// `COMPUTED` from school figures or `PUBLISHED` by DfE.
     pub source: IndicatorSource,
-    /// Why a figure is missing where that is known, e.g. a progress measure DfE did not publish.
+    /// Why a figure is missing where that is known, e.g. a progress measure DfE did not publish,
+    /// or why it has no value per population.
     pub note: Option<String>,
+    /// With `perPopulation`: the population the figure is set against.
+    pub population: Option<IndicatorPopulation>,
+    /// With `perPopulation`: the value per head (or per 1,000) of that population; for
+    /// `STATISTICAL_NEIGHBOURS`, the mean of each neighbour's own.
+    pub value_per_population: Option<f64>,
 }
 
 /// Figures DfE does not publish, so a missing cell says why: progress measures need a prior
@@ -140,8 +147,8 @@ fn level_name(level: GroupBy) -> &'static str {
 }
 
 /// The database with the figures already computed at its current data version.
-struct Figures<'a> {
-    db: &'a DatabaseConnection,
+pub(super) struct Figures<'a> {
+    pub(super) db: &'a DatabaseConnection,
     cache: &'a FigureCache,
     version: DataVersion,
 }
@@ -156,7 +163,7 @@ impl<'a> Figures<'a> {
     }
 
     /// What `compute` reads, from the cache while the data has not changed.
-    async fn get<T, F>(&self, key: String, compute: F) -> Result<Arc<T>>
+    pub(super) async fn get<T, F>(&self, key: String, compute: F) -> Result<Arc<T>>
     where
         T: Send + Sync + 'static,
         F: Future<Output = Result<T, store::Error>>,
@@ -171,10 +178,10 @@ impl<'a> Figures<'a> {
 }
 
 /// What one request asks for, checked.
-struct Ask {
-    measures: BTreeMap<String, measure::Model>,
-    scope: Scope,
-    la_code: Option<String>,
+pub(super) struct Ask {
+    pub(super) measures: BTreeMap<String, measure::Model>,
+    pub(super) scope: Scope,
+    pub(super) la_code: Option<String>,
     /// The LA of `filter.laCode`, looked up once: its name and region serve every level.
     la: Option<store::entity::local_authority::Model>,
 }
@@ -193,6 +200,8 @@ impl IndicatorQuery {
     /// with DfE's published figure for the LA, region and England beside them, the mean of the
     /// LA's statistical neighbours, and the LA's rank and quartile among LAs. Asking for a
     /// measure without a rule below LA level is an error naming it.
+    // Each parameter is one GraphQL argument of the field.
+    #[allow(clippy::too_many_arguments)]
     async fn indicators(
         &self,
         ctx: &Context<'_>,
@@ -202,7 +211,13 @@ impl IndicatorQuery {
         #[graphql(desc = "Cohorts, e.g. `[\"all\", \"ehcp\"]`; default every cohort.")] cohorts: Option<Vec<String>>,
         #[graphql(desc = "The levels to group at; each gives its own rows.")] group_by: Vec<GroupBy>,
         #[graphql(desc = "Which schools count.")] filter: Option<IndicatorFilter>,
+        #[graphql(desc = "Counts and sums of money also per head (or per 1,000) of an age band's population, \
+                          for districts, the LA, region, England and the neighbours' mean.")]
+        per_population: Option<PerPopulation>,
     ) -> Result<Vec<IndicatorRow>> {
+        if let Some(p) = &per_population {
+            p.checked()?;
+        }
         let db = &Figures::new(ctx).await?;
         let ask = ask(db, measures, periods, cohorts, filter.unwrap_or_default()).await?;
         if group_by.is_empty() {
@@ -248,6 +263,10 @@ impl IndicatorQuery {
                     row.status = Some("z".into());
                 }
             }
+        }
+        // After the disclosure rules: a figure held back has no value per head either.
+        if let Some(p) = &per_population {
+            super::per_population::apply(db, &mut rows, &ask, p).await?;
         }
         Ok(rows)
     }
@@ -376,6 +395,8 @@ async fn computed(db: &Figures<'_>, level: GroupBy, ask: &Ask) -> Result<Vec<Ind
                 quartile: None,
                 source: IndicatorSource::Computed,
                 note: None,
+                population: None,
+                value_per_population: None,
             }
         })
         .collect())
@@ -427,6 +448,8 @@ async fn published(db: &Figures<'_>, level: GroupBy, ask: &Ask) -> Result<Vec<In
                 quartile,
                 source: IndicatorSource::Published,
                 note: None,
+                population: None,
+                value_per_population: None,
             }
         })
         .collect())
@@ -478,6 +501,8 @@ async fn neighbours(db: &Figures<'_>, ask: &Ask) -> Result<Vec<IndicatorRow>> {
             quartile: None,
             source: IndicatorSource::Published,
             note: None,
+            population: None,
+            value_per_population: None,
         })
         .collect())
 }

@@ -2,6 +2,7 @@
 
 mod access;
 mod indicators;
+mod per_population;
 mod places;
 mod registers;
 mod schools;

@@ -18,7 +18,7 @@ pub struct Measure {
     pub code: String,
     /// What it counts, as a reader would say it.
     pub label: String,
-    /// `count`, `percent`, `score` or `rate`.
+    /// `count`, `percent`, `score`, `rate` or `gbp` (pounds).
     pub unit: String,
     /// The DfE publication it comes from.
     pub publication: Option<String>,

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use crate::Error;
 
 /// Units a measure may have; the API shows them as they are.
-pub const UNITS: &[&str] = &["count", "percent", "score", "rate"];
+pub const UNITS: &[&str] = &["count", "percent", "score", "rate", "gbp"];
 
 /// One measure read from one indicator column.
 #[derive(Debug, Clone, PartialEq)]

@@ -235,15 +235,20 @@ impl Checker<'_> {
     }
 }
 
+/// Counts and sums of money add up across schools and places; rates and scores do not.
+fn additive(unit: &str) -> bool {
+    matches!(unit, "count" | "gbp")
+}
+
 impl Checker<'_> {
     /// A count sums unless told otherwise; anything else is aggregated only as the mapping says.
     fn aggregate(&self, key: &str, unit: &str, raw: Option<RawAggregate>) -> Result<Option<Aggregate>, Error> {
         let key = format!("{key}.aggregate");
         Ok(match raw {
-            None if unit == "count" => Some(Aggregate::Sum),
+            None if additive(unit) => Some(Aggregate::Sum),
             None => None,
             Some(RawAggregate::Word(w)) => match w.trim() {
-                "sum" if unit == "count" => Some(Aggregate::Sum),
+                "sum" if additive(unit) => Some(Aggregate::Sum),
                 "sum" => return Err(self.err(key, format!("a {unit} does not add up; give a rate or a weight"))),
                 "none" => None,
                 other => {
@@ -282,11 +287,11 @@ impl Checker<'_> {
             };
             for (part, code) in parts {
                 match measures.iter().find(|o| &o.code == code) {
-                    Some(o) if o.unit == "count" => {}
+                    Some(o) if additive(&o.unit) => {}
                     Some(o) => {
                         return Err(self.err(
                             format!("measures[{i}].aggregate.{part}"),
-                            format!("{code:?} is a {}; it must be a count", o.unit),
+                            format!("{code:?} is a {}; it must be a count or a sum of money", o.unit),
                         ));
                     }
                     None => {

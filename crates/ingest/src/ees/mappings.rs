@@ -28,6 +28,7 @@ pub const BUILTIN_MAPPINGS: &[(&str, &str)] = builtin!(
     "ks2_school.toml",
     "ks4_sen_provision.toml",
     "absence_by_school.toml",
+    "s251_budget.toml",
 );
 
 /// The shipped mappings. They are checked by the test suite, so a broken one is a build bug.

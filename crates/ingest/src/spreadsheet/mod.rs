@@ -15,6 +15,7 @@ mod neighbours;
 mod ods;
 mod open;
 mod parse;
+mod population;
 mod row;
 mod srp;
 mod templates;
@@ -30,6 +31,7 @@ pub use cells::column_letter;
 pub use la_regions::{LaRegion, REGIONS, read_la_regions, region_by_name};
 pub use neighbours::{Neighbour, read_statistical_neighbours};
 pub use open::SheetInfo;
+pub use population::{OLDEST, PopulationRow, read_population};
 pub use templates::{TemplateFile, read_template, templates_for};
 
 use crate::{Error, ImportIssue};

@@ -27,7 +27,7 @@ const SAMPLE_REGISTERS: [(Kind, &str, &[u8]); 4] = [
 
 /// School-level statistics in DfE's published shapes for six of those schools (synthetic, see
 /// `data/sample/statistics/README.md`), each found its mapping by file name.
-const SAMPLE_STATISTICS: [(&str, &[u8]); 5] = [
+const SAMPLE_STATISTICS: [(&str, &[u8]); 6] = [
     ("exc_school.csv", include_bytes!("../../../../data/sample/statistics/exc_school.csv")),
     ("1a_absence_3term_school.csv", include_bytes!("../../../../data/sample/statistics/1a_absence_3term_school.csv")),
     (
@@ -36,6 +36,17 @@ const SAMPLE_STATISTICS: [(&str, &[u8]); 5] = [
     ),
     ("ks2_institution.csv", include_bytes!("../../../../data/sample/statistics/ks2_institution.csv")),
     ("ks4_sen_provision.csv", include_bytes!("../../../../data/sample/statistics/ks4_sen_provision.csv")),
+    ("s251_budget_la.csv", include_bytes!("../../../../data/sample/statistics/s251_budget_la.csv")),
+];
+
+/// Population by age for England, the South East, two of Kent's neighbours and Kent's twelve
+/// districts (synthetic, in ONS's shapes): the denominators of `perPopulation`.
+const SAMPLE_POPULATION: [(&str, &[u8]); 2] = [
+    ("population_mye_synthetic.csv", include_bytes!("../../../../data/sample/statistics/population_mye_synthetic.csv")),
+    (
+        "population_kent_districts_synthetic.csv",
+        include_bytes!("../../../../data/sample/statistics/population_kent_districts_synthetic.csv"),
+    ),
 ];
 
 /// A fresh analyst token for this demo run (labelled `demo`; revoke it with `inclusion token`).
@@ -97,6 +108,19 @@ pub(crate) async fn run(db: DatabaseConnection, args: &ServeArgs, archive_dir: &
             archive_dir: archive_dir.to_owned(),
         };
         let code = import::report(jobs::import_ees::run(&db, &job, &CliProgress::new()).await, Format::Text);
+        if code != ExitCode::SUCCESS {
+            return Ok(code);
+        }
+    }
+    for (name, bytes) in SAMPLE_POPULATION {
+        let path = sample_dir.join(name);
+        std::fs::write(&path, bytes)?;
+        let job = jobs::import_population::PopulationImport {
+            path,
+            trigger: "demo".into(),
+            archive_dir: Some(archive_dir.to_owned()),
+        };
+        let code = import::report(jobs::import_population::run(&db, &job).await, Format::Text);
         if code != ExitCode::SUCCESS {
             return Ok(code);
         }

@@ -97,6 +97,15 @@ pub(crate) async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             };
             Ok(import::report(jobs::import_la_regions::run(&db, &job).await, args.format))
         }
+        Command::Import(ImportCommand::Population(args)) => {
+            let db = open(&cli.database_url).await?;
+            let job = jobs::import_population::PopulationImport {
+                path: args.path,
+                trigger: "cli".into(),
+                archive_dir: Some(archive_dir.clone()),
+            };
+            Ok(import::report(jobs::import_population::run(&db, &job).await, args.format))
+        }
         Command::Import(ImportCommand::Spreadsheet(args)) => {
             let db = open(&cli.database_url).await?;
             import::spreadsheet(&db, args, &archive_dir).await

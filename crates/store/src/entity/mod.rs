@@ -14,6 +14,7 @@ pub mod measure;
 pub mod observation;
 pub mod observation_history;
 pub mod observation_source;
+pub mod population;
 pub mod region;
 pub mod school;
 pub mod school_link;

@@ -11,6 +11,7 @@ mod m20261202_000006_foreign_keys;
 mod m20261202_000007_school_links;
 mod m20261202_000008_provenance;
 mod m20261202_000009_indicators;
+mod m20261202_000010_population;
 
 #[derive(Debug)]
 pub struct Migrator;
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000007_school_links::Migration),
             Box::new(m20261202_000008_provenance::Migration),
             Box::new(m20261202_000009_indicators::Migration),
+            Box::new(m20261202_000010_population::Migration),
         ]
     }
 }
