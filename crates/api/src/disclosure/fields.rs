@@ -56,6 +56,14 @@ pub const FIELDS: &[(&str, FieldClass)] = &[
     ("IndicatorRow.rankOf", Within("Query.indicators")),
     ("IndicatorRow.quartile", Within("Query.indicators")),
     ("IndicatorRow.note", Within("Query.indicators")),
+    // Derived from `value` after the rules: a value held back has none.
+    ("IndicatorRow.valuePerPopulation", Within("Query.indicators")),
+    // ONS's published estimates of a place's population.
+    ("IndicatorRow.population", Open),
+    ("IndicatorPopulation.year", Open),
+    ("IndicatorPopulation.ages", Open),
+    ("IndicatorPopulation.persons", Open),
+    ("IndicatorPopulation.areas", Open),
     ("Region.code", Open),
     ("Region.name", Open),
     ("Region.localAuthorities", Open),

@@ -119,7 +119,7 @@ fn a_missing_key_is_named() {
 fn a_bad_unit_names_the_measure_key() {
     assert_eq!(
         mapping_error(&MINIMAL.replace("\"count\"", "\"kg\"")),
-        "bad.toml: mapping key `measures[0].unit`: \"kg\" must be one of count, percent, score, rate"
+        "bad.toml: mapping key `measures[0].unit`: \"kg\" must be one of count, percent, score, rate, gbp"
     );
 }
 
