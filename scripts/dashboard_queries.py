@@ -103,6 +103,33 @@ Every district of the LA with schools that have figures. A rate is recomputed fr
 counts; a school whose count DfE suppressed (`c`) is counted as without a number.
 """, district))
 
+highneeds = """{
+  indicators(
+    measures: ["s251_hn_place_funding", "s251_hn_topup_maintained", "s251_hn_topup_academies",
+               "s251_hn_topup_independent", "s251_hn_sen_support", "s251_hn_inclusion", "s251_hn_ap",
+               "s251_hn_hospital", "s251_hn_therapies"]
+    periods: ["2022-23"]
+    groupBy: [LA, REGION, STATISTICAL_NEIGHBOURS, NATIONAL]
+    filter: { laCode: "886" }
+    perPopulation: { ages: "2-18" }
+  ) {
+    group { level name } measure { code } period value valuePerPopulation
+    population { year persons areas } neighboursWithValue note
+  }
+}"""
+
+
+def per_head_table(rows):
+    out = ["| group | line | period | £ | £ per head 2-18 | population | note |", "|---|---|---|---|---|---|---|"]
+    for r in rows:
+        p = r.get("population") or {}
+        pop = f"{fmt(p.get('persons'))} (mid-{p.get('year')}, {p.get('areas')} areas)" if p else ""
+        cells = [f"{r['group']['level']} {r['group']['name']}", r["measure"]["code"], r["period"], fmt(r["value"]),
+                 fmt(r["valuePerPopulation"]), pop, r.get("note") or ""]
+        out.append("| " + " | ".join(cells) + " |")
+    return "\n".join(out)
+
+
 srp = """{
   srps(filter: { laCode: "886" }, first: 200) {
     nodes { name needType places onRoll occupancy host { urn district { code name } } }
@@ -148,11 +175,19 @@ def main():
         occ = f"{100 * roll / places:.0f}%" if places else ""
         print(f"| {need} | {dist} | {k} | {places} | {roll} | {occ} |")
     print()
+    print("## High-needs spending per head of the 2-18 population\n")
+    print("Section 251 planned high-needs expenditure by line, Kent beside the South East, its")
+    print("statistical neighbours (each against its own population, then the mean) and England. The")
+    print("sample's section 251 and population files are synthetic; Kent's population is the sum of its")
+    print("twelve districts (mid-2021, the latest estimate at or before the financial year's start).")
+    print("Neighbour rows appear once `inclusion import statistical-neighbours` has run (not in the demo).\n")
+    print(f"```graphql\n{highneeds}\n```\n")
+    print(per_head_table(ask(highneeds)["indicators"]) + "\n")
     print("## Special-school places per 1,000 pupils by district\n")
-    print("Not yet answerable: special-school places need a denominator of pupils (or children aged")
-    print("2–18) per district, which arrives with the population import (ONS mid-year estimates, the")
-    print("high-needs issue). `specialSchools(laCode: \"886\") { designations { … } school { district { name } } }`")
-    print("lists the schools and their designations meanwhile.\n")
+    print("Not yet one query: the district populations are there (`perPopulation` at `DISTRICT`, from ONS")
+    print("district estimates), but special-school places are not yet a measure (GIAS capacity and the")
+    print("designations register's places are school fields). `specialSchools(laCode: \"886\") { school {")
+    print("district { name } } }` lists the schools meanwhile.\n")
     print("## Training engagement by district\n")
     print(f"```graphql\n{engagement}\n```\n")
     rows = ask(engagement)["trainingEngagement"]
