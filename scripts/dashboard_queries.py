@@ -73,7 +73,8 @@ better. Where DfE publishes no figure (KS2 progress from 2023/24; Progress 8 for
 statistical-neighbours` has run and the neighbours' LA figures are imported (not in the sample).
 
 Rows no shipped data set can fill yet: Attainment 8 for selective and non-selective schools apart
-(DfE's KS4 school-level file is not mapped; the LA file has no admissions-policy split), the share
+(`filter: { admissionsPolicy: "Selective" }` narrows the schools by GIAS's admissions policy, but
+DfE's KS4 school-level file is not mapped and the LA file has no admissions-policy split), the share
 of EHCP pupils placed in mainstream (needs the SEN2 placement file), suspensions and persistent
 absence of children in care (DfE publishes them in the children-in-need outcomes files, not mapped).
 """, kpi))

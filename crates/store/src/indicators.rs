@@ -43,6 +43,8 @@ pub struct Scope {
     pub district_code: Option<String>,
     pub cluster_id: Option<i64>,
     pub phase: Option<String>,
+    /// GIAS admissions policy (`Selective`, `Non-selective`, …): grammar schools apart.
+    pub admissions_policy: Option<String>,
     pub urns: Option<Vec<i32>>,
     /// Raw EES time periods (`202223`); `None`: every period.
     pub periods: Option<Vec<String>>,
@@ -194,6 +196,9 @@ pub async fn computed(
     }
     if let Some(p) = &scope.phase {
         school_filter.push_str(&format!(" AND s.phase = {}", a.push(p.clone())));
+    }
+    if let Some(p) = &scope.admissions_policy {
+        school_filter.push_str(&format!(" AND LOWER(s.admissions_policy) = LOWER({})", a.push(p.trim().to_owned())));
     }
     if let Some(urns) = &scope.urns {
         let ps: Vec<String> = urns.iter().map(|u| a.push(*u)).collect();

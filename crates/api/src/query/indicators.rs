@@ -41,6 +41,9 @@ pub struct IndicatorFilter {
     pub cluster_id: Option<ID>,
     /// A phase of education as GIAS names it (`Primary`, `Secondary`, …).
     pub phase: Option<String>,
+    /// Schools of one GIAS admissions policy (`Selective`, `Non-selective`, `Not applicable`;
+    /// case aside): Attainment 8 for grammar and non-selective schools apart, as Kent reports it.
+    pub admissions_policy: Option<String>,
     /// These schools only (URNs).
     pub urns: Option<Vec<i32>>,
 }
@@ -288,6 +291,7 @@ async fn ask(
     input::opt("filter.laCode", filter.la_code.as_ref())?;
     input::opt("filter.districtCode", filter.district_code.as_ref())?;
     input::opt("filter.phase", filter.phase.as_ref())?;
+    input::opt("filter.admissionsPolicy", filter.admissions_policy.as_ref())?;
     if filter.urns.as_ref().is_some_and(|u| u.len() > input::MAX_LIST) {
         return Err(bad_input(format!("filter.urns: at most {} URNs", input::MAX_LIST)));
     }
@@ -327,6 +331,7 @@ async fn ask(
             district_code: filter.district_code,
             cluster_id,
             phase: filter.phase,
+            admissions_policy: filter.admissions_policy,
             urns: filter.urns,
             periods,
             cohorts,
@@ -344,8 +349,14 @@ async fn computed(db: &Figures<'_>, level: GroupBy, ask: &Ask) -> Result<Vec<Ind
     let (computed_level, scope) = match level {
         GroupBy::Region | GroupBy::National => {
             // A region or England is every school in it, not those of the LA filtered on.
-            let scope =
-                Scope { periods: ask.scope.periods.clone(), cohorts: ask.scope.cohorts.clone(), ..Scope::default() };
+            // Kinds of school (phase, admissions policy) still narrow it.
+            let scope = Scope {
+                periods: ask.scope.periods.clone(),
+                cohorts: ask.scope.cohorts.clone(),
+                phase: ask.scope.phase.clone(),
+                admissions_policy: ask.scope.admissions_policy.clone(),
+                ..Scope::default()
+            };
             (if level == GroupBy::Region { ComputedLevel::Region } else { ComputedLevel::National }, scope)
         }
         _ => (ComputedLevel::Schools(level.school_level("indicators")?), ask.scope.clone()),
@@ -414,6 +425,7 @@ async fn published(db: &Figures<'_>, level: GroupBy, ask: &Ask) -> Result<Vec<In
     let key = format!("published {stored} {codes:?} {measures:?} {:?} {:?}", ask.scope.periods, ask.scope.cohorts);
     let rows = db.get(key, store::indicators::published(db.db, stored, &codes, &measures, &ask.scope)).await?;
     let name = place_name(db, ask, stored).await?;
+    let narrowed = ask.scope.phase.is_some() || ask.scope.admissions_policy.is_some();
     Ok(rows
         .iter()
         .map(|r| {
@@ -447,7 +459,9 @@ async fn published(db: &Figures<'_>, level: GroupBy, ask: &Ask) -> Result<Vec<In
                 rank_of: rank_of.map(|n| n as i32),
                 quartile,
                 source: IndicatorSource::Published,
-                note: None,
+                note: narrowed.then(|| {
+                    "DfE's figure for all schools there: phase and admissions policy do not narrow it".to_owned()
+                }),
                 population: None,
                 value_per_population: None,
             }
