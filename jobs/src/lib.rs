@@ -11,7 +11,10 @@ pub mod import_neighbours;
 pub mod import_population;
 pub mod import_register;
 mod progress;
+pub mod queue;
 mod recorded;
+pub mod schedule;
+pub mod scheduler;
 mod summary;
 
 pub use archive::{PruneReport, SourceFile, prune, set_archive_cap};

@@ -11,6 +11,7 @@ mod graphql_api;
 mod hardening;
 mod http_audit;
 mod indicators;
+mod jobs_queue;
 mod links;
 mod population;
 mod registers;

@@ -67,6 +67,57 @@ pub enum Command {
     /// Look after the archive of imported inputs.
     #[command(subcommand)]
     Archive(ArchiveCommand),
+    /// Run queued import jobs and the schedules, beside other workers on the same database.
+    Worker(WorkerArgs),
+    /// Operators' view of the jobs: schedules, queueing, run history.
+    #[command(subcommand)]
+    Jobs(JobsCommand),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct WorkerArgs {
+    /// Schedules file (default: the shipped jobs/schedules.toml).
+    #[arg(long, env = "INCLUSION_SCHEDULES")]
+    pub schedules: Option<PathBuf>,
+    /// Run queued jobs only; queue no schedule ticks.
+    #[arg(long)]
+    pub no_schedules: bool,
+    /// This worker's name in the run history (default: host and process id).
+    #[arg(long, env = "INCLUSION_WORKER_ID")]
+    pub worker_id: Option<String>,
+    /// Seconds one job may run before it is failed and retried.
+    #[arg(long, env = "INCLUSION_JOB_TIMEOUT", default_value_t = 3600, value_parser = clap::value_parser!(u64).range(1..))]
+    pub job_timeout: u64,
+    /// Seconds between a worker's heartbeats; a job whose worker misses three goes to another.
+    #[arg(long, env = "INCLUSION_WORKER_HEARTBEAT", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub heartbeat: u64,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum JobsCommand {
+    /// Every schedule with its job, cron, last and next tick.
+    List {
+        #[arg(long, env = "INCLUSION_SCHEDULES")]
+        schedules: Option<PathBuf>,
+    },
+    /// Queue a schedule's job now (a worker runs it).
+    Run {
+        /// A schedule name from `jobs list`.
+        name: String,
+        #[arg(long, env = "INCLUSION_SCHEDULES")]
+        schedules: Option<PathBuf>,
+    },
+    /// Import runs, newest first.
+    History {
+        /// Failed runs only.
+        #[arg(long)]
+        failed: bool,
+        /// Runs of this job only (`import_ees`, `import_gias`, …).
+        #[arg(long)]
+        job: Option<String>,
+        #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..=10_000))]
+        limit: u64,
+    },
 }
 
 #[derive(Debug, Subcommand)]

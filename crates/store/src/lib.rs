@@ -19,6 +19,7 @@ pub mod registers;
 mod rows;
 pub mod runs;
 pub mod stats;
+pub mod ticks;
 pub mod tokens;
 
 pub use connect::{Backend, connect, migrate};

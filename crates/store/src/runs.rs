@@ -348,3 +348,40 @@ pub async fn data_version(db: &impl ConnectionTrait) -> Result<DataVersion, Erro
         .unwrap_or(Row { finished: 0, latest: None });
     Ok(DataVersion { finished: row.finished, latest: row.latest })
 }
+
+/// One run as the history lists it.
+#[derive(Debug, Clone, PartialEq, sea_orm::FromQueryResult)]
+pub struct HistoryRow {
+    pub id: i64,
+    pub job: String,
+    pub status: String,
+    pub trigger: String,
+    pub attempt: Option<i32>,
+    pub schedule_name: Option<String>,
+    pub started_at: DateTime<Utc>,
+    pub source_name: Option<String>,
+}
+
+/// Runs newest first: failed only, of one job only, at most `limit`.
+pub async fn history(
+    db: &impl ConnectionTrait,
+    failed: bool,
+    job: Option<&str>,
+    limit: u64,
+) -> Result<Vec<HistoryRow>, Error> {
+    use sea_orm::FromQueryResult;
+    let backend = db.get_database_backend();
+    let mut sql =
+        "SELECT id, job, status, trigger, attempt, schedule_name, started_at, source_name FROM import_run WHERE 1 = 1"
+            .to_owned();
+    let mut values: Vec<sea_orm::Value> = Vec::new();
+    if failed {
+        sql.push_str(" AND status = 'failed'");
+    }
+    if let Some(j) = job {
+        values.push(j.into());
+        sql.push_str(if backend == DbBackend::Postgres { " AND job = $1" } else { " AND job = ?" });
+    }
+    sql.push_str(&format!(" ORDER BY id DESC LIMIT {}", limit.min(10_000)));
+    Ok(HistoryRow::find_by_statement(Statement::from_sql_and_values(backend, sql, values)).all(db).await?)
+}

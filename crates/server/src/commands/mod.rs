@@ -5,6 +5,7 @@ mod demo;
 mod import;
 mod serve;
 mod token;
+mod worker;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -28,6 +29,25 @@ pub(crate) async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             tracing::info!("migrations applied");
             drop(db);
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Worker(args) => {
+            let db = open(&cli.database_url).await?;
+            let worker_id = args.worker_id.clone().unwrap_or_else(default_worker_id);
+            let base = jobs::queue::JobContext {
+                db: db.clone(),
+                archive_dir: archive_dir.clone(),
+                mappings_dir: ees.mappings_dir.clone(),
+                api_base: ees.base_url.clone(),
+                // One HTTP attempt per job attempt: apalis retries the job.
+                client: sources::ClientConfig { max_attempts: 1, ..ees.client.clone() },
+                worker_id,
+                timeout: std::time::Duration::from_secs(args.job_timeout),
+            };
+            worker::worker(db, &cli.database_url, args, base).await
+        }
+        Command::Jobs(command) => {
+            let db = open(&cli.database_url).await?;
+            worker::jobs(db, &cli.database_url, command).await
         }
         Command::Token(command) => {
             let db = open(&cli.database_url).await?;
@@ -133,6 +153,13 @@ pub(crate) async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             import::ees(&db, job, args.format).await
         }
     }
+}
+
+/// `host-pid`: which process ran a job, in the run history.
+fn default_worker_id() -> String {
+    let host = std::fs::read_to_string("/etc/hostname").map(|h| h.trim().to_owned()).unwrap_or_default();
+    let host = if host.is_empty() { "worker".to_owned() } else { host };
+    format!("{host}-{}", std::process::id())
 }
 
 /// The EES-related settings of the command line.

@@ -12,6 +12,7 @@ mod m20261202_000007_school_links;
 mod m20261202_000008_provenance;
 mod m20261202_000009_indicators;
 mod m20261202_000010_population;
+mod m20261202_000011_jobs;
 
 #[derive(Debug)]
 pub struct Migrator;
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000008_provenance::Migration),
             Box::new(m20261202_000009_indicators::Migration),
             Box::new(m20261202_000010_population::Migration),
+            Box::new(m20261202_000011_jobs::Migration),
         ]
     }
 }

@@ -1,0 +1,98 @@
+//! `inclusion worker` and `inclusion jobs`.
+
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::Utc;
+use jobs::queue::{Envelope, JobContext, Queue};
+use sea_orm::DatabaseConnection;
+
+use crate::cli::{JobsCommand, WorkerArgs};
+
+/// Runs queued jobs (and, unless told not to, queues schedule ticks) until SIGTERM or Ctrl-C; the
+/// job in hand finishes or, past the timeout, is left for another worker.
+pub(crate) async fn worker(
+    db: DatabaseConnection,
+    url: &str,
+    args: WorkerArgs,
+    base: JobContext,
+) -> anyhow::Result<ExitCode> {
+    let schedules = if args.no_schedules { Vec::new() } else { jobs::schedule::load(args.schedules.as_deref())? };
+    let queue = Queue::open(url, Duration::from_secs(args.heartbeat)).await?;
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let producer =
+        tokio::spawn(jobs::scheduler::run(db.clone(), queue.clone(), schedules, base.worker_id.clone(), stop_rx));
+    tracing::info!(worker = %base.worker_id, "worker started");
+    let ctx = Arc::new(JobContext { timeout: Duration::from_secs(args.job_timeout), ..base });
+    queue
+        .work(ctx, async move {
+            crate::app::shutdown_signal().await;
+            let _ = stop_tx.send(true);
+        })
+        .await?;
+    producer.abort();
+    Ok(ExitCode::SUCCESS)
+}
+
+pub(crate) async fn jobs(db: DatabaseConnection, url: &str, command: JobsCommand) -> anyhow::Result<ExitCode> {
+    match command {
+        JobsCommand::List { schedules } => {
+            let schedules = jobs::schedule::load(schedules.as_deref())?;
+            let now = Utc::now();
+            println!("{:<28} {:<12} {:<16} {:<8} {:<26} next", "schedule", "job", "cron", "enabled", "last tick");
+            for s in &schedules {
+                let last = store::ticks::last_tick(&db, &s.name).await?;
+                let next = s.next(now).map(|t| t.to_rfc3339()).unwrap_or_default();
+                println!(
+                    "{:<28} {:<12} {:<16} {:<8} {:<26} {}",
+                    s.name,
+                    s.task.name(),
+                    s.cron_text,
+                    if s.enabled { "yes" } else { "no" },
+                    last.map(|t| t.to_rfc3339()).unwrap_or_else(|| "never".into()),
+                    if s.enabled { next } else { String::new() },
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        JobsCommand::Run { name, schedules } => {
+            let schedules = jobs::schedule::load(schedules.as_deref())?;
+            let Some(s) = schedules.iter().find(|s| s.name == name) else {
+                let known: Vec<&str> = schedules.iter().map(|s| s.name.as_str()).collect();
+                anyhow::bail!("no schedule named {name:?} (known: {})", known.join(", "));
+            };
+            let queue = Queue::open(url, Duration::from_secs(10)).await?;
+            queue
+                .push(Envelope {
+                    task: s.task.clone(),
+                    trigger: "cli".into(),
+                    schedule: Some(s.name.clone()),
+                    scheduled_at: None,
+                })
+                .await?;
+            println!("queued {} ({}); a worker runs it", s.name, s.task.name());
+            Ok(ExitCode::SUCCESS)
+        }
+        JobsCommand::History { failed, job, limit } => {
+            let runs = store::runs::history(&db, failed, job.as_deref(), limit).await?;
+            println!(
+                "{:>6} {:<20} {:<22} {:<9} {:<8} {:<26} source",
+                "run", "job", "status", "trigger", "attempt", "started"
+            );
+            for r in runs {
+                println!(
+                    "{:>6} {:<20} {:<22} {:<9} {:<8} {:<26} {}",
+                    r.id,
+                    r.job,
+                    r.status,
+                    r.trigger,
+                    r.attempt.map(|a| a.to_string()).unwrap_or_default(),
+                    r.started_at.to_rfc3339(),
+                    r.source_name.unwrap_or_default()
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}

@@ -1,0 +1,99 @@
+//! Schedule ticks and the labels of queued runs.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{ConnectionTrait, DbBackend, Statement, Value};
+
+use crate::Error;
+
+fn marks(backend: DbBackend, n: usize) -> Vec<String> {
+    (1..=n).map(|i| if backend == DbBackend::Postgres { format!("${i}") } else { "?".to_owned() }).collect()
+}
+
+/// Claims the tick of `schedule` at `at` for `worker`: true for exactly one caller across every
+/// worker on the database (the key refuses the others), so a tick runs once.
+pub async fn claim(
+    db: &impl ConnectionTrait,
+    schedule: &str,
+    at: DateTime<Utc>,
+    worker: &str,
+    now: DateTime<Utc>,
+) -> Result<bool, Error> {
+    let backend = db.get_database_backend();
+    let m = marks(backend, 4);
+    let sql = format!(
+        "INSERT INTO schedule_tick (schedule, scheduled_at, claimed_by, claimed_at) VALUES ({}, {}, {}, {}) \
+         ON CONFLICT (schedule, scheduled_at) DO NOTHING",
+        m[0], m[1], m[2], m[3]
+    );
+    let values: Vec<Value> = vec![schedule.into(), at.to_rfc3339().into(), worker.into(), now.into()];
+    let r = db.execute_raw(Statement::from_sql_and_values(backend, sql, values)).await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// The latest tick of `schedule` any worker claimed.
+pub async fn last_tick(db: &impl ConnectionTrait, schedule: &str) -> Result<Option<DateTime<Utc>>, Error> {
+    let backend = db.get_database_backend();
+    let sql = format!("SELECT MAX(scheduled_at) AS at FROM schedule_tick WHERE schedule = {}", marks(backend, 1)[0]);
+    let row = db.query_one_raw(Statement::from_sql_and_values(backend, sql, [schedule.into()])).await?;
+    let at: Option<String> = match row {
+        Some(r) => r.try_get("", "at")?,
+        None => None,
+    };
+    Ok(at.and_then(|s| DateTime::parse_from_rfc3339(&s).ok()).map(|d| d.with_timezone(&Utc)))
+}
+
+/// What a run was as a queued job.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RunLabels {
+    pub schedule_name: Option<String>,
+    pub scheduled_at: Option<DateTime<Utc>>,
+    pub attempt: Option<i32>,
+    pub payload: Option<String>,
+    pub worker_id: Option<String>,
+}
+
+/// Labels run `run_id` with what its job was.
+pub async fn label_run(db: &impl ConnectionTrait, run_id: i64, labels: &RunLabels) -> Result<(), Error> {
+    let backend = db.get_database_backend();
+    let m = marks(backend, 6);
+    let sql = format!(
+        "UPDATE import_run SET schedule_name = {}, scheduled_at = {}, attempt = {}, payload = {}, worker_id = {} \
+         WHERE id = {}",
+        m[0], m[1], m[2], m[3], m[4], m[5]
+    );
+    let values: Vec<Value> = vec![
+        labels.schedule_name.clone().into(),
+        labels.scheduled_at.map(|t| t.to_rfc3339()).into(),
+        labels.attempt.into(),
+        labels.payload.clone().into(),
+        labels.worker_id.clone().into(),
+        run_id.into(),
+    ];
+    db.execute_raw(Statement::from_sql_and_values(backend, sql, values)).await?;
+    Ok(())
+}
+
+/// The newest run of `job` with `trigger` started at or after `since`: the run a job that failed
+/// before returning its summary wrote.
+pub async fn latest_run(db: &impl ConnectionTrait, job: &str, since: DateTime<Utc>) -> Result<Option<i64>, Error> {
+    let backend = db.get_database_backend();
+    let m = marks(backend, 2);
+    let sql = format!(
+        "SELECT MAX(id) AS id FROM import_run WHERE job = {} AND started_at >= {} AND worker_id IS NULL",
+        m[0], m[1]
+    );
+    let row = db.query_one_raw(Statement::from_sql_and_values(backend, sql, [job.into(), since.into()])).await?;
+    Ok(match row {
+        Some(r) => r.try_get::<Option<i64>>("", "id")?,
+        None => None,
+    })
+}
+
+/// Gives a claimed tick back (its job could not be queued), so a worker claims it again.
+pub async fn unclaim(db: &impl ConnectionTrait, schedule: &str, at: DateTime<Utc>) -> Result<(), Error> {
+    let backend = db.get_database_backend();
+    let m = marks(backend, 2);
+    let sql = format!("DELETE FROM schedule_tick WHERE schedule = {} AND scheduled_at = {}", m[0], m[1]);
+    db.execute_raw(Statement::from_sql_and_values(backend, sql, [schedule.into(), at.to_rfc3339().into()])).await?;
+    Ok(())
+}

@@ -1,0 +1,345 @@
+//! Imports as queued jobs: a small serialisable task (a data-set id, a URL, a folder), queued in
+//! the data's own database through apalis's SQLite or PostgreSQL storage, run by `inclusion
+//! worker` processes that share it. A task that fails for a reason a later try may not have
+//! (network, 5xx, 429, a busy database) is left failed for apalis to run again; bad input fails
+//! once, its issues recorded, and is not retried.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use apalis::prelude::*;
+use apalis_postgres::PostgresStorage;
+use apalis_sqlite::SqliteStorage;
+use chrono::{DateTime, Utc};
+use sea_orm::DatabaseConnection;
+use serde::{Deserialize, Serialize};
+use sources::ClientConfig;
+use store::ticks::RunLabels;
+use tracing::{info, warn};
+
+use crate::NoProgress;
+use crate::import_ees::{EesImport, EesSource};
+
+/// What a job imports: small and serialisable, never an open file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "job", rename_all = "snake_case", deny_unknown_fields)]
+pub enum ImportTask {
+    /// A data set of the EES public API (as `import ees`).
+    EesDataset { dataset: String, version: Option<String> },
+    /// An EES CSV or ZIP by URL, with its mapping.
+    EesUrl { url: String, mapping: String },
+    /// New spreadsheets in a drop folder, imported by kind from their sub-folder (`srp/`,
+    /// `designations/`, `clusters/`, `training/`); a file imported before is unchanged.
+    DropFolder { dir: PathBuf },
+    /// Nothing: for measuring the queue itself.
+    Noop,
+}
+
+/// Job names as schedules and `jobs run` give them.
+pub const JOB_NAMES: [&str; 4] = ["ees_dataset", "ees_url", "drop_folder", "noop"];
+
+impl ImportTask {
+    /// A task from a schedule's `job` and `payload`.
+    pub fn from_parts(job: &str, payload: toml::Value) -> Result<Self, String> {
+        if !JOB_NAMES.contains(&job) {
+            return Err(format!("unknown job {job:?} (known: {})", JOB_NAMES.join(", ")));
+        }
+        let mut table = match payload {
+            toml::Value::Table(t) => t,
+            _ => return Err("payload is a table, e.g. { dataset = \"…\" }".into()),
+        };
+        table.insert("job".into(), toml::Value::String(job.to_owned()));
+        toml::Value::Table(table).try_into::<ImportTask>().map_err(|e| format!("payload for {job}: {e}"))
+    }
+
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::EesDataset { .. } => "ees_dataset",
+            Self::EesUrl { .. } => "ees_url",
+            Self::DropFolder { .. } => "drop_folder",
+            Self::Noop => "noop",
+        }
+    }
+}
+
+/// A queued task with why it runs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Envelope {
+    pub task: ImportTask,
+    /// `schedule`, `cli`, `api` or `retry`.
+    pub trigger: String,
+    pub schedule: Option<String>,
+    pub scheduled_at: Option<DateTime<Utc>>,
+}
+
+/// What every job runs with.
+#[derive(Debug, Clone)]
+pub struct JobContext {
+    pub db: DatabaseConnection,
+    pub archive_dir: PathBuf,
+    pub mappings_dir: Option<PathBuf>,
+    pub api_base: String,
+    /// The HTTP client makes one attempt per job attempt: apalis retries the job, so the two
+    /// retry loops do not multiply.
+    pub client: ClientConfig,
+    pub worker_id: String,
+    /// Longest a job may run before it is failed (and retried).
+    pub timeout: Duration,
+}
+
+/// Whether a failed job may pass on a later try.
+fn retryable(e: &crate::Error) -> bool {
+    match e {
+        crate::Error::Fetch(f) => f.is_retryable(),
+        crate::Error::Store(s) => {
+            let text = s.to_string().to_lowercase();
+            text.contains("database is locked") || text.contains("busy") || text.contains("connection")
+        }
+        _ => false,
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+struct Transient(String);
+
+/// Runs one task; the run it wrote is labelled with the task, the attempt and this worker.
+pub async fn run_task(ctx: &JobContext, env: &Envelope, attempt: usize) -> Result<Vec<i64>, crate::Error> {
+    let started = Utc::now();
+    let trigger = if attempt > 1 && env.trigger != "schedule" { "retry".to_owned() } else { env.trigger.clone() };
+    let result = match &env.task {
+        ImportTask::Noop => Ok(Vec::new()),
+        ImportTask::EesDataset { dataset, version } => {
+            ees(ctx, EesSource::Api { dataset: dataset.clone(), version: version.clone() }, None, &trigger).await
+        }
+        ImportTask::EesUrl { url, mapping } => {
+            ees(ctx, EesSource::Url(url.clone()), Some(mapping.clone()), &trigger).await
+        }
+        ImportTask::DropFolder { dir } => drop_folder(ctx, dir, &trigger).await,
+    };
+    let labels = RunLabels {
+        schedule_name: env.schedule.clone(),
+        scheduled_at: env.scheduled_at,
+        attempt: Some(attempt as i32),
+        payload: serde_json::to_string(&env.task).ok(),
+        worker_id: Some(ctx.worker_id.clone()),
+    };
+    let runs = match &result {
+        Ok(runs) => runs.clone(),
+        // The job recorded its failure on a run before returning the error.
+        Err(_) => {
+            let job = match env.task {
+                ImportTask::DropFolder { .. } => crate::import_register::JOB,
+                _ => crate::import_ees::JOB,
+            };
+            store::ticks::latest_run(&ctx.db, job, started).await.ok().flatten().into_iter().collect()
+        }
+    };
+    for id in &runs {
+        if let Err(e) = store::ticks::label_run(&ctx.db, *id, &labels).await {
+            warn!(run.id = id, error = %e, "could not label the run");
+        }
+    }
+    result
+}
+
+async fn ees(
+    ctx: &JobContext,
+    source: EesSource,
+    mapping: Option<String>,
+    trigger: &str,
+) -> Result<Vec<i64>, crate::Error> {
+    let job = EesImport {
+        release: Default::default(),
+        source,
+        mapping,
+        mappings_dir: ctx.mappings_dir.clone(),
+        api_base: ctx.api_base.clone(),
+        client: ctx.client.clone(),
+        trigger: trigger.to_owned(),
+        archive_dir: ctx.archive_dir.clone(),
+    };
+    let s = crate::import_ees::run(&ctx.db, &job, &NoProgress).await?;
+    Ok(vec![s.run_id])
+}
+
+/// Spreadsheets under `dir/<kind>/`, oldest name first. A kind's folder that is missing is fine.
+async fn drop_folder(ctx: &JobContext, dir: &std::path::Path, trigger: &str) -> Result<Vec<i64>, crate::Error> {
+    use ingest::spreadsheet::Kind;
+    let mut runs = Vec::new();
+    for kind in [Kind::Srp, Kind::Designations, Kind::Clusters, Kind::Training] {
+        let folder = dir.join(kind.as_str());
+        let Ok(entries) = std::fs::read_dir(&folder) else { continue };
+        let mut files: Vec<PathBuf> = entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| {
+                p.is_file()
+                    && p.extension().and_then(|x| x.to_str()).is_some_and(|x| {
+                        matches!(x.to_lowercase().as_str(), "xlsx" | "xlsm" | "xls" | "ods" | "csv")
+                    })
+                    // Office's lock files (`~$register.xlsx`) are not registers.
+                    && !p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with("~$") || n.starts_with('.'))
+            })
+            .collect();
+        files.sort();
+        for path in files {
+            let job = crate::import_register::RegisterImport {
+                path,
+                kind,
+                sheet: None,
+                dry_run: false,
+                trigger: trigger.to_owned(),
+                archive_dir: Some(ctx.archive_dir.clone()),
+                cluster_size: (7, 14),
+                today: Utc::now().date_naive(),
+                templates: Vec::new(),
+                templates_dir: None,
+            };
+            let s = crate::import_register::run(&ctx.db, &job).await?;
+            runs.push(s.run_id);
+        }
+    }
+    Ok(runs)
+}
+
+/// The apalis handler: retryable failures go back to apalis, the rest end here.
+async fn handle(env: Envelope, ctx: Data<Arc<JobContext>>, attempt: Attempt) -> Result<(), BoxDynError> {
+    // apalis counts this attempt in before the handler runs: 1 on the first.
+    let attempt = attempt.current().max(1);
+    let name = env.task.name();
+    match tokio::time::timeout(ctx.timeout, run_task(&ctx, &env, attempt)).await {
+        Ok(Ok(runs)) => {
+            info!(job = name, attempt, runs = ?runs, worker = %ctx.worker_id, "job done");
+            Ok(())
+        }
+        Ok(Err(e)) if retryable(&e) => {
+            warn!(job = name, attempt, error = %e, "job failed; it will be retried");
+            Err(Box::new(Transient(e.to_string())))
+        }
+        Ok(Err(e)) => {
+            warn!(job = name, attempt, error = %e, "job failed on its input; not retried");
+            Ok(())
+        }
+        Err(_) => {
+            warn!(job = name, attempt, timeout = ?ctx.timeout, "job timed out; it will be retried");
+            Err(Box::new(Transient(format!("timed out after {:?}", ctx.timeout))))
+        }
+    }
+}
+
+/// The queue in the data's database: apalis's own tables beside ours, on a pool of its own.
+#[derive(Clone)]
+pub enum Queue {
+    Sqlite(SqliteStorage<Envelope>, apalis_sqlite::SqlitePool),
+    Postgres(PostgresStorage<Envelope>, apalis_postgres::PgPool),
+}
+
+impl std::fmt::Debug for Queue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Sqlite(..) => "Queue(SQLite)",
+            Self::Postgres(..) => "Queue(PostgreSQL)",
+        })
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum QueueError {
+    #[error("job queue: {0}")]
+    Sqlx(#[from] sqlx::Error),
+    #[error("job queue: {0}")]
+    Setup(String),
+    #[error("job queue: cannot queue the job: {0}")]
+    Push(String),
+    #[error("job queue: the worker stopped: {0}")]
+    Worker(String),
+}
+
+/// Attempts a queued job gets in all.
+pub const MAX_ATTEMPTS: usize = 5;
+
+/// The apalis queue (its `job_type`) imports go to.
+const QUEUE: &str = "inclusion_imports";
+
+/// Beats a worker may miss before its job is given to another.
+pub const MISSED_HEARTBEATS: usize = 3;
+
+impl Queue {
+    /// Opens (and sets up) the queue of the database at `url`. A worker beats every `heartbeat`;
+    /// a job whose worker missed [`MISSED_HEARTBEATS`] beats (killed, say) goes to another.
+    pub async fn open(url: &str, heartbeat: Duration) -> Result<Self, QueueError> {
+        if url.starts_with("postgres") {
+            let pool = apalis_postgres::PgPool::connect(url).await?;
+            PostgresStorage::<()>::setup(&pool).await.map_err(|e| QueueError::Setup(e.to_string()))?;
+            let config = apalis_postgres::Config::default()
+                .queue(QUEUE)
+                .heartbeat_interval(heartbeat)
+                .missed_heartbeats(MISSED_HEARTBEATS);
+            Ok(Self::Postgres(PostgresStorage::new(&pool).with_config(config), pool))
+        } else {
+            use std::str::FromStr;
+            let options = apalis_sqlite::SqliteConnectOptions::from_str(url)?
+                .create_if_missing(true)
+                .journal_mode(sqlx::sqlite::SqliteJournalMode::Wal)
+                .busy_timeout(Duration::from_secs(30));
+            // apalis's setup switches `synchronous` off on the connection it runs on: run it on a
+            // connection of its own, then queue on connections with the durability of the data's.
+            let setup =
+                apalis_sqlite::SqlitePoolOptions::new().max_connections(1).connect_with(options.clone()).await?;
+            SqliteStorage::<()>::setup(&setup).await.map_err(|e| QueueError::Setup(e.to_string()))?;
+            setup.close().await;
+            let options = options.synchronous(sqlx::sqlite::SqliteSynchronous::Normal);
+            let pool = apalis_sqlite::SqlitePoolOptions::new().max_connections(4).connect_with(options).await?;
+            let config = apalis_sqlite::Config::default()
+                .queue(QUEUE)
+                .heartbeat_interval(heartbeat)
+                .missed_heartbeats(MISSED_HEARTBEATS);
+            Ok(Self::Sqlite(SqliteStorage::new(&pool).with_config(config), pool))
+        }
+    }
+
+    /// Queues `env` to run as soon as a worker is free.
+    pub async fn push(&self, env: Envelope) -> Result<(), QueueError> {
+        let task = TaskBuilder::new(env).max_attempts(MAX_ATTEMPTS).build();
+        match self.clone() {
+            Self::Sqlite(mut s, _) => s.push_task(task).await.map_err(|e| QueueError::Push(e.to_string())),
+            Self::Postgres(mut s, _) => s.push_task(task).await.map_err(|e| QueueError::Push(e.to_string())),
+        }
+    }
+
+    /// Runs a worker on this queue until `shutdown` resolves; the job in hand finishes (or is
+    /// abandoned to another worker after the heartbeat lapses) first.
+    pub async fn work(
+        &self,
+        ctx: Arc<JobContext>,
+        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> Result<(), QueueError> {
+        let name = ctx.worker_id.clone();
+        let stop = |r: Result<(), WorkerError>| r.map_err(|e| QueueError::Worker(e.to_string()));
+        match self.clone() {
+            Self::Sqlite(s, _) => {
+                let worker = WorkerBuilder::new(name).backend(s).data(ctx).build(handle);
+                stop(
+                    worker
+                        .run_until(async move {
+                            shutdown.await;
+                            Ok::<(), std::io::Error>(())
+                        })
+                        .await,
+                )
+            }
+            Self::Postgres(s, _) => {
+                let worker = WorkerBuilder::new(name).backend(s).data(ctx).build(handle);
+                stop(
+                    worker
+                        .run_until(async move {
+                            shutdown.await;
+                            Ok::<(), std::io::Error>(())
+                        })
+                        .await,
+                )
+            }
+        }
+    }
+}

@@ -1,0 +1,201 @@
+//! Imports as queued jobs on the data's own database: a schedule that fires and records a
+//! `schedule` run; a transient fault retried to success with its attempts recorded; bad input
+//! failing once, not retried; each tick of a schedule run once across three workers.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use jobs::queue::{Envelope, ImportTask, JobContext, Queue};
+use sea_orm::{ConnectionTrait, Statement};
+use test_support::TestDb;
+use test_support::fake_dfe::{FakeDfe, Reply};
+
+use crate::school_level::school_level;
+
+fn context(t: &TestDb, archive: &std::path::Path, worker: &str) -> JobContext {
+    JobContext {
+        db: t.db.clone(),
+        archive_dir: archive.to_owned(),
+        mappings_dir: None,
+        api_base: String::new(),
+        client: sources::ClientConfig {
+            max_attempts: 1,
+            base_backoff: Duration::from_millis(10),
+            ..Default::default()
+        },
+        worker_id: worker.to_owned(),
+        timeout: Duration::from_secs(120),
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+struct Run {
+    status: String,
+    trigger: String,
+    attempt: Option<i32>,
+    schedule: Option<String>,
+    worker: Option<String>,
+    payload: Option<String>,
+}
+
+async fn runs(t: &TestDb) -> Vec<Run> {
+    let rows =
+        t.db.query_all_raw(Statement::from_string(
+            t.db.get_database_backend(),
+            "SELECT status, trigger, attempt, schedule_name, worker_id, payload FROM import_run ORDER BY id",
+        ))
+        .await
+        .unwrap();
+    rows.iter()
+        .map(|r| Run {
+            status: r.try_get("", "status").unwrap(),
+            trigger: r.try_get("", "trigger").unwrap(),
+            attempt: r.try_get("", "attempt").unwrap(),
+            schedule: r.try_get("", "schedule_name").unwrap(),
+            worker: r.try_get("", "worker_id").unwrap(),
+            payload: r.try_get("", "payload").unwrap(),
+        })
+        .collect()
+}
+
+/// Runs a worker until `done(runs)` holds (or 60 s pass, a failure), then stops it.
+async fn work_until(t: &TestDb, queue: &Queue, ctx: JobContext, done: impl Fn(&[Run]) -> bool) -> Vec<Run> {
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let q = queue.clone();
+    let worker = tokio::spawn(async move {
+        q.work(Arc::new(ctx), async move {
+            let _ = rx.await;
+        })
+        .await
+    });
+    let mut seen = Vec::new();
+    for _ in 0..600 {
+        seen = runs(t).await;
+        if done(&seen) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let _ = tx.send(());
+    let _ = tokio::time::timeout(Duration::from_secs(30), worker).await;
+    assert!(done(&seen), "the worker did not get there: {seen:?}");
+    seen
+}
+
+fn csv_route(dfe: &FakeDfe, replies: Vec<Reply>) -> String {
+    dfe.route("/exc_school.csv", replies);
+    dfe.url("/exc_school.csv")
+}
+
+async fn a_schedule_fires(t: TestDb) {
+    let dfe = FakeDfe::start().await;
+    let csv = std::fs::read(school_level("exc_school.csv")).unwrap();
+    let url = csv_route(&dfe, vec![Reply::ok("text/csv", csv)]);
+    let text = format!(
+        "[[schedule]]\nname = \"exclusions\"\ncron = \"* * * * * *\"\njob = \"ees_url\"\n\
+         payload = {{ url = \"{url}\", mapping = \"exclusions_school\" }}\n"
+    );
+    let schedules = jobs::schedule::parse("test.toml", &text).unwrap();
+    let queue = Queue::open(&t.url, Duration::from_secs(5)).await.unwrap();
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let producer =
+        tokio::spawn(jobs::scheduler::run(t.db.clone(), queue.clone(), schedules, "worker-a".into(), stop_rx));
+    let archive = tempfile::tempdir().unwrap();
+    let seen = work_until(&t, &queue, context(&t, archive.path(), "worker-a"), |r| {
+        // Labelled: the worker labels a run once its job returns.
+        r.iter().any(|r| r.trigger == "schedule" && r.status.starts_with("succeeded") && r.worker.is_some())
+    })
+    .await;
+    let _ = stop_tx.send(true);
+    producer.abort();
+    let first = seen.iter().find(|r| r.trigger == "schedule" && r.worker.is_some()).unwrap();
+    assert_eq!(first.schedule.as_deref(), Some("exclusions"));
+    assert_eq!(first.attempt, Some(1));
+    assert_eq!(first.worker.as_deref(), Some("worker-a"));
+    assert!(first.payload.as_deref().unwrap().contains("\"job\":\"ees_url\""), "{first:?}");
+}
+
+async fn a_transient_fault_is_retried(t: TestDb) {
+    let dfe = FakeDfe::start().await;
+    let csv = std::fs::read(school_level("exc_school.csv")).unwrap();
+    // DfE answers 503 once, then the file.
+    let url = csv_route(&dfe, vec![Reply::status(503), Reply::ok("text/csv", csv)]);
+    let queue = Queue::open(&t.url, Duration::from_secs(5)).await.unwrap();
+    let task = ImportTask::EesUrl { url, mapping: "exclusions_school".into() };
+    queue.push(Envelope { task, trigger: "cli".into(), schedule: None, scheduled_at: None }).await.unwrap();
+    let archive = tempfile::tempdir().unwrap();
+    let seen = work_until(&t, &queue, context(&t, archive.path(), "w"), |r| {
+        r.iter().any(|r| r.status.starts_with("succeeded") && r.worker.is_some())
+    })
+    .await;
+    let attempts: Vec<(String, Option<i32>, String)> =
+        seen.iter().map(|r| (r.status.clone(), r.attempt, r.trigger.clone())).collect();
+    assert_eq!(attempts[0], ("failed".to_owned(), Some(1), "cli".to_owned()), "{attempts:?}");
+    let ok = seen.iter().find(|r| r.status.starts_with("succeeded")).unwrap();
+    assert_eq!((ok.attempt, ok.trigger.as_str()), (Some(2), "retry"), "{attempts:?}");
+    assert_eq!(dfe.hits("/exc_school.csv"), 2, "one HTTP attempt per job attempt");
+}
+
+async fn bad_input_fails_once(t: TestDb) {
+    let dfe = FakeDfe::start().await;
+    let url = csv_route(&dfe, vec![Reply::ok("text/csv", "<html><body>Service unavailable</body></html>")]);
+    let queue = Queue::open(&t.url, Duration::from_secs(5)).await.unwrap();
+    let task = ImportTask::EesUrl { url, mapping: "exclusions_school".into() };
+    queue.push(Envelope { task, trigger: "cli".into(), schedule: None, scheduled_at: None }).await.unwrap();
+    // The worker runs until the failure is recorded and then a while longer, in which a retry
+    // would have come (a failed apalis task is fetched again at once).
+    let archive = tempfile::tempdir().unwrap();
+    let started = std::time::Instant::now();
+    work_until(&t, &queue, context(&t, archive.path(), "w"), |r| {
+        r.iter().any(|r| r.status == "failed" && r.worker.is_some()) && started.elapsed() > Duration::from_secs(4)
+    })
+    .await;
+    let seen = runs(&t).await;
+    assert_eq!(seen.len(), 1, "bad input is not retried: {seen:?}");
+    assert_eq!(seen[0].attempt, Some(1));
+    assert_eq!(dfe.hits("/exc_school.csv"), 1);
+}
+
+/// Three producers over fifty one-second ticks, all looking at once: each tick is claimed and
+/// queued exactly once.
+async fn each_tick_runs_once(t: TestDb) {
+    let schedules =
+        jobs::schedule::parse("t", "[[schedule]]\nname = \"noop\"\ncron = \"* * * * * *\"\njob = \"noop\"\n").unwrap();
+    let queue = Queue::open(&t.url, Duration::from_secs(5)).await.unwrap();
+    let start: DateTime<Utc> = DateTime::parse_from_rfc3339("2026-12-01T06:00:00Z").unwrap().with_timezone(&Utc);
+    let mut queued = Vec::new();
+    for i in 0..50 {
+        let (since, now) = (start + chrono::Duration::seconds(i), start + chrono::Duration::seconds(i + 1));
+        let (a, b, c) = tokio::join!(
+            jobs::scheduler::tick(&t.db, &queue, &schedules, "a", since, now),
+            jobs::scheduler::tick(&t.db, &queue, &schedules, "b", since, now),
+            jobs::scheduler::tick(&t.db, &queue, &schedules, "c", since, now),
+        );
+        for got in [a, b, c] {
+            queued.extend(got.unwrap());
+        }
+    }
+    queued.sort();
+    let ticks: Vec<DateTime<Utc>> = queued.iter().map(|(_, at)| *at).collect();
+    let mut unique = ticks.clone();
+    unique.dedup();
+    assert_eq!(ticks.len(), 50, "fifty ticks queued in all");
+    assert_eq!(unique.len(), 50, "none twice");
+    let claimed = t
+        .db
+        .query_one_raw(Statement::from_string(t.db.get_database_backend(), "SELECT COUNT(*) AS n FROM schedule_tick"))
+        .await
+        .unwrap()
+        .unwrap()
+        .try_get::<i64>("", "n")
+        .unwrap();
+    assert_eq!(claimed, 50);
+}
+
+crate::on_both_backends! {
+    schedule_fires => a_schedule_fires;
+    transient_retried => a_transient_fault_is_retried;
+    bad_input_once => bad_input_fails_once;
+    tick_once => each_tick_runs_once;
+}
