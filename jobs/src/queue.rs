@@ -66,11 +66,25 @@ impl ImportTask {
 /// A queued task with why it runs.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Envelope {
+    /// Unique per queued job: its runs' `payload` names it, so a retry finds its earlier attempts.
+    #[serde(default)]
+    pub id: String,
     pub task: ImportTask,
     /// `schedule`, `cli`, `api` or `retry`.
     pub trigger: String,
     pub schedule: Option<String>,
     pub scheduled_at: Option<DateTime<Utc>>,
+}
+
+impl Envelope {
+    /// A job to queue now, with a fresh id.
+    pub fn new(task: ImportTask, trigger: &str, schedule: Option<String>, scheduled_at: Option<DateTime<Utc>>) -> Self {
+        use std::sync::atomic::{AtomicU64, Ordering};
+        static N: AtomicU64 = AtomicU64::new(0);
+        let nanos = Utc::now().timestamp_nanos_opt().unwrap_or_default();
+        let id = format!("{nanos:x}-{:x}-{:x}", std::process::id(), N.fetch_add(1, Ordering::Relaxed));
+        Self { id, task, trigger: trigger.to_owned(), schedule, scheduled_at }
+    }
 }
 
 /// What every job runs with.
@@ -106,42 +120,39 @@ struct Transient(String);
 
 /// Runs one task; the run it wrote is labelled with the task, the attempt and this worker.
 pub async fn run_task(ctx: &JobContext, env: &Envelope, attempt: usize) -> Result<Vec<i64>, crate::Error> {
-    let started = Utc::now();
     let trigger = if attempt > 1 && env.trigger != "schedule" { "retry".to_owned() } else { env.trigger.clone() };
-    let result = match &env.task {
-        ImportTask::Noop => Ok(Vec::new()),
-        ImportTask::EesDataset { dataset, version } => {
-            ees(ctx, EesSource::Api { dataset: dataset.clone(), version: version.clone() }, None, &trigger).await
+    let payload = serde_json::to_string(env).unwrap_or_default();
+    if attempt > 1 {
+        // An earlier attempt's worker stopped mid-run: say so on its run, not "running" for ever.
+        match store::ticks::interrupt_earlier(&ctx.db, &payload, &ctx.worker_id, Utc::now()).await {
+            Ok(n) if n > 0 => warn!(runs = n, job = env.task.name(), "earlier attempt interrupted"),
+            Ok(_) => {}
+            Err(e) => warn!(error = %e, "could not mark the earlier attempt interrupted"),
         }
-        ImportTask::EesUrl { url, mapping } => {
-            ees(ctx, EesSource::Url(url.clone()), Some(mapping.clone()), &trigger).await
-        }
-        ImportTask::DropFolder { dir } => drop_folder(ctx, dir, &trigger).await,
-    };
+    }
     let labels = RunLabels {
         schedule_name: env.schedule.clone(),
         scheduled_at: env.scheduled_at,
         attempt: Some(attempt as i32),
-        payload: serde_json::to_string(&env.task).ok(),
+        payload: Some(payload),
         worker_id: Some(ctx.worker_id.clone()),
     };
-    let runs = match &result {
-        Ok(runs) => runs.clone(),
-        // The job recorded its failure on a run before returning the error.
-        Err(_) => {
-            let job = match env.task {
-                ImportTask::DropFolder { .. } => crate::import_register::JOB,
-                _ => crate::import_ees::JOB,
-            };
-            store::ticks::latest_run(&ctx.db, job, started).await.ok().flatten().into_iter().collect()
-        }
-    };
-    for id in &runs {
-        if let Err(e) = store::ticks::label_run(&ctx.db, *id, &labels).await {
-            warn!(run.id = id, error = %e, "could not label the run");
-        }
-    }
-    result
+    // Every run the job starts carries the labels from its first row.
+    store::runs::RUN_LABELS
+        .scope(labels, async {
+            match &env.task {
+                ImportTask::Noop => Ok(Vec::new()),
+                ImportTask::EesDataset { dataset, version } => {
+                    ees(ctx, EesSource::Api { dataset: dataset.clone(), version: version.clone() }, None, &trigger)
+                        .await
+                }
+                ImportTask::EesUrl { url, mapping } => {
+                    ees(ctx, EesSource::Url(url.clone()), Some(mapping.clone()), &trigger).await
+                }
+                ImportTask::DropFolder { dir } => drop_folder(ctx, dir, &trigger).await,
+            }
+        })
+        .await
 }
 
 async fn ees(

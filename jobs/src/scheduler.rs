@@ -36,12 +36,7 @@ pub async fn tick(
         if !claimed {
             continue; // another worker has it
         }
-        let env = Envelope {
-            task: s.task.clone(),
-            trigger: "schedule".into(),
-            schedule: Some(s.name.clone()),
-            scheduled_at: Some(at),
-        };
+        let env = Envelope::new(s.task.clone(), "schedule", Some(s.name.clone()), Some(at));
         if let Err(e) = queue.push(env).await {
             // Not queued: give the tick back so the next look (here or on another worker) takes it.
             let _ = store::ticks::unclaim(db, &s.name, at).await;

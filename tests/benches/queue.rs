@@ -29,7 +29,7 @@ async fn bench(backend: Backend, n: usize) {
     let queue = Queue::open(&t.url, Duration::from_secs(10)).await.unwrap();
     let started = Instant::now();
     for _ in 0..n {
-        let env = Envelope { task: ImportTask::Noop, trigger: "bench".into(), schedule: None, scheduled_at: None };
+        let env = Envelope::new(ImportTask::Noop, "bench", None, None);
         queue.push(env).await.unwrap();
     }
     let pushed = started.elapsed();
@@ -61,7 +61,8 @@ async fn bench(backend: Backend, n: usize) {
     let _ = worker.await;
     // The producer: N one-second ticks claimed and queued, one at a time.
     let schedules =
-        jobs::schedule::parse("bench", "[[schedule]]\nname = \"noop\"\ncron = \"* * * * * *\"\njob = \"noop\"\n").unwrap();
+        jobs::schedule::parse("bench", "[[schedule]]\nname = \"noop\"\ncron = \"* * * * * *\"\njob = \"noop\"\n")
+            .unwrap();
     let start: DateTime<Utc> = DateTime::parse_from_rfc3339("2026-12-01T06:00:00Z").unwrap().with_timezone(&Utc);
     let started = Instant::now();
     for i in 0..n as i64 {

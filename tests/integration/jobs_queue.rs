@@ -123,7 +123,7 @@ async fn a_transient_fault_is_retried(t: TestDb) {
     let url = csv_route(&dfe, vec![Reply::status(503), Reply::ok("text/csv", csv)]);
     let queue = Queue::open(&t.url, Duration::from_secs(5)).await.unwrap();
     let task = ImportTask::EesUrl { url, mapping: "exclusions_school".into() };
-    queue.push(Envelope { task, trigger: "cli".into(), schedule: None, scheduled_at: None }).await.unwrap();
+    queue.push(Envelope::new(task, "cli", None, None)).await.unwrap();
     let archive = tempfile::tempdir().unwrap();
     let seen = work_until(&t, &queue, context(&t, archive.path(), "w"), |r| {
         r.iter().any(|r| r.status.starts_with("succeeded") && r.worker.is_some())
@@ -142,7 +142,7 @@ async fn bad_input_fails_once(t: TestDb) {
     let url = csv_route(&dfe, vec![Reply::ok("text/csv", "<html><body>Service unavailable</body></html>")]);
     let queue = Queue::open(&t.url, Duration::from_secs(5)).await.unwrap();
     let task = ImportTask::EesUrl { url, mapping: "exclusions_school".into() };
-    queue.push(Envelope { task, trigger: "cli".into(), schedule: None, scheduled_at: None }).await.unwrap();
+    queue.push(Envelope::new(task, "cli", None, None)).await.unwrap();
     // The worker runs until the failure is recorded and then a while longer, in which a retry
     // would have come (a failed apalis task is fetched again at once).
     let archive = tempfile::tempdir().unwrap();
@@ -198,4 +198,102 @@ crate::on_both_backends! {
     transient_retried => a_transient_fault_is_retried;
     bad_input_once => bad_input_fails_once;
     tick_once => each_tick_runs_once;
+}
+
+/// The `inclusion` binary beside this test's (cargo builds the workspace's binaries with it).
+fn binary() -> std::path::PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let dir = exe.parent().and_then(|d| d.parent()).unwrap();
+    let bin = dir.join(format!("inclusion{}", std::env::consts::EXE_SUFFIX));
+    assert!(bin.exists(), "{} is not built: run the tests through cargo (scripts/test)", bin.display());
+    bin
+}
+
+fn spawn_worker(t: &TestDb, archive: &std::path::Path, id: &str) -> std::process::Child {
+    std::process::Command::new(binary())
+        .args(["--archive-dir", archive.to_str().unwrap(), "worker", "--no-schedules", "--heartbeat", "1"])
+        .args(["--worker-id", id])
+        .env("DATABASE_URL", &t.url)
+        .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap()
+}
+
+async fn observations(t: &TestDb) -> i64 {
+    let sql = "SELECT COUNT(*) AS n FROM observation";
+    let row = t.db.query_one_raw(Statement::from_string(t.db.get_database_backend(), sql)).await.unwrap().unwrap();
+    row.try_get::<i64>("", "n").unwrap()
+}
+
+/// A worker killed with SIGKILL mid-job leaves the data as before; another worker takes the job
+/// once the first's heartbeat lapses and completes it, the data then exactly as a direct import
+/// leaves it; the killed attempt's run says `interrupted`.
+async fn a_killed_worker_leaves_the_data_and_the_job_completes(t: TestDb) {
+    let csv = std::fs::read(school_level("exc_school.csv")).unwrap();
+    // What the import leaves, from a direct run on a database of its own.
+    let reference = TestDb::sqlite().await;
+    let archive = tempfile::tempdir().unwrap();
+    let direct = jobs::import_ees::EesImport {
+        release: Default::default(),
+        source: jobs::import_ees::EesSource::File(school_level("exc_school.csv")),
+        mapping: Some("exclusions_school".into()),
+        mappings_dir: None,
+        api_base: String::new(),
+        client: Default::default(),
+        trigger: "test".into(),
+        archive_dir: archive.path().to_owned(),
+    };
+    jobs::import_ees::run(&reference.db, &direct, &jobs::NoProgress).await.unwrap();
+    let expected = observations(&reference).await;
+    assert!(expected > 0);
+
+    let dfe = FakeDfe::start().await;
+    // The first download hangs long enough for the kill; the second is prompt.
+    let url = csv_route(
+        &dfe,
+        vec![Reply::ok("text/csv", csv.clone()).delayed(Duration::from_secs(30)), Reply::ok("text/csv", csv)],
+    );
+    let queue = Queue::open(&t.url, Duration::from_secs(1)).await.unwrap();
+    let task = ImportTask::EesUrl { url, mapping: "exclusions_school".into() };
+    queue.push(Envelope::new(task, "cli", None, None)).await.unwrap();
+    let mut first = spawn_worker(&t, archive.path(), "doomed");
+    let mut running = false;
+    for _ in 0..300 {
+        if runs(&t).await.iter().any(|r| r.status == "running" && r.worker.as_deref() == Some("doomed")) {
+            running = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(running, "the first worker never started the job: {:?}", runs(&t).await);
+    first.kill().unwrap(); // SIGKILL
+    let killed = std::time::Instant::now();
+    first.wait().unwrap();
+    assert_eq!(observations(&t).await, 0, "the data is as before the run");
+
+    let mut second = spawn_worker(&t, archive.path(), "survivor");
+    let mut seen = Vec::new();
+    for _ in 0..600 {
+        seen = runs(&t).await;
+        if seen.iter().any(|r| r.status.starts_with("succeeded")) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let took = killed.elapsed();
+    second.kill().unwrap();
+    second.wait().unwrap();
+    let done = seen.iter().find(|r| r.status.starts_with("succeeded")).unwrap_or_else(|| panic!("{seen:?}"));
+    assert_eq!(done.worker.as_deref(), Some("survivor"));
+    assert!(done.attempt.unwrap_or(0) >= 2, "{seen:?}");
+    assert_eq!(observations(&t).await, expected, "the data is exactly as a direct import leaves it");
+    let doomed = seen.iter().find(|r| r.worker.as_deref() == Some("doomed")).unwrap();
+    assert_eq!(doomed.status, "interrupted", "{seen:?}");
+    eprintln!("{:?}: SIGKILL to the job completed on another worker: {:.1} s", t.backend, took.as_secs_f64());
+}
+
+crate::on_both_backends! {
+    killed_worker => a_killed_worker_leaves_the_data_and_the_job_completes;
 }

@@ -94,7 +94,18 @@ pub async fn start_run(
         error_summary: Set(None),
         ..Default::default()
     };
-    Ok(import_run::Entity::insert(run).exec(db).await?.last_insert_id)
+    let id = import_run::Entity::insert(run).exec(db).await?.last_insert_id;
+    // A queued job's run says what the job was from its start: a run a killed worker left is
+    // then known by its payload and worker.
+    if let Ok(labels) = RUN_LABELS.try_with(Clone::clone) {
+        crate::ticks::label_run(db, id, &labels).await?;
+    }
+    Ok(id)
+}
+
+tokio::task_local! {
+    /// What the queued job running on this task is; runs it starts carry it.
+    pub static RUN_LABELS: crate::ticks::RunLabels;
 }
 
 pub async fn finish_run(

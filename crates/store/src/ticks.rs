@@ -97,3 +97,26 @@ pub async fn unclaim(db: &impl ConnectionTrait, schedule: &str, at: DateTime<Utc
     db.execute_raw(Statement::from_sql_and_values(backend, sql, [schedule.into(), at.to_rfc3339().into()])).await?;
     Ok(())
 }
+
+/// Marks runs of an earlier attempt of the same job (same payload) that are still `running` as
+/// `interrupted`: the job is being run again, so that attempt's worker stopped (killed, or its
+/// heartbeat lapsed) and its transaction went with it. Returns how many.
+pub async fn interrupt_earlier(
+    db: &impl ConnectionTrait,
+    payload: &str,
+    worker: &str,
+    now: DateTime<Utc>,
+) -> Result<u64, Error> {
+    let backend = db.get_database_backend();
+    let m = marks(backend, 3);
+    let sql = format!(
+        "UPDATE import_run SET status = 'interrupted', finished_at = {}, \
+         error_summary = 'the worker stopped during the run (killed or its heartbeat lapsed); the job ran again' \
+         WHERE status = 'running' AND payload = {} AND (worker_id IS NULL OR worker_id <> {})",
+        m[0], m[1], m[2]
+    );
+    let r = db
+        .execute_raw(Statement::from_sql_and_values(backend, sql, [now.into(), payload.into(), worker.into()]))
+        .await?;
+    Ok(r.rows_affected())
+}

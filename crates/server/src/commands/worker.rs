@@ -63,14 +63,7 @@ pub(crate) async fn jobs(db: DatabaseConnection, url: &str, command: JobsCommand
                 anyhow::bail!("no schedule named {name:?} (known: {})", known.join(", "));
             };
             let queue = Queue::open(url, Duration::from_secs(10)).await?;
-            queue
-                .push(Envelope {
-                    task: s.task.clone(),
-                    trigger: "cli".into(),
-                    schedule: Some(s.name.clone()),
-                    scheduled_at: None,
-                })
-                .await?;
+            queue.push(Envelope::new(s.task.clone(), "cli", Some(s.name.clone()), None)).await?;
             println!("queued {} ({}); a worker runs it", s.name, s.task.name());
             Ok(ExitCode::SUCCESS)
         }
