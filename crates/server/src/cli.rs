@@ -107,6 +107,15 @@ pub enum JobsCommand {
         #[arg(long, env = "INCLUSION_SCHEDULES")]
         schedules: Option<PathBuf>,
     },
+    /// One run: what it read and wrote, its job, and its issues.
+    Show {
+        run: i64,
+        /// Issues listed at most.
+        #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+        issues: u64,
+    },
+    /// Queue a queued run's job again (after a fault outside it was fixed); a worker runs it.
+    Retry { run: i64 },
     /// Import runs, newest first.
     History {
         /// Failed runs only.

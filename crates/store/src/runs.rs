@@ -369,8 +369,36 @@ pub struct HistoryRow {
     pub trigger: String,
     pub attempt: Option<i32>,
     pub schedule_name: Option<String>,
+    pub payload: Option<String>,
     pub started_at: DateTime<Utc>,
     pub source_name: Option<String>,
+}
+
+/// One run, with its job labels.
+pub async fn run(db: &impl ConnectionTrait, id: i64) -> Result<Option<HistoryRow>, Error> {
+    use sea_orm::FromQueryResult;
+    let backend = db.get_database_backend();
+    let sql = format!(
+        "SELECT id, job, status, trigger, attempt, schedule_name, payload, started_at, source_name FROM import_run WHERE id = {}",
+        if backend == DbBackend::Postgres { "$1" } else { "?" }
+    );
+    Ok(HistoryRow::find_by_statement(Statement::from_sql_and_values(backend, sql, [id.into()])).one(db).await?)
+}
+
+/// A run's issues in the order found, at most `limit`.
+pub async fn issues_of(
+    db: &impl ConnectionTrait,
+    run_id: i64,
+    limit: u64,
+) -> Result<Vec<crate::entity::import_issue::Model>, Error> {
+    use crate::entity::import_issue;
+    use sea_orm::QuerySelect;
+    Ok(import_issue::Entity::find()
+        .filter(import_issue::Column::RunId.eq(run_id))
+        .order_by_asc(import_issue::Column::Id)
+        .limit(limit)
+        .all(db)
+        .await?)
 }
 
 /// Runs newest first: failed only, of one job only, at most `limit`.
@@ -383,7 +411,7 @@ pub async fn history(
     use sea_orm::FromQueryResult;
     let backend = db.get_database_backend();
     let mut sql =
-        "SELECT id, job, status, trigger, attempt, schedule_name, started_at, source_name FROM import_run WHERE 1 = 1"
+        "SELECT id, job, status, trigger, attempt, schedule_name, payload, started_at, source_name FROM import_run WHERE 1 = 1"
             .to_owned();
     let mut values: Vec<sea_orm::Value> = Vec::new();
     if failed {

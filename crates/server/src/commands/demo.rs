@@ -63,7 +63,13 @@ async fn demo_analyst_token(db: &DatabaseConnection) -> anyhow::Result<String> {
     Ok(token)
 }
 
-pub(crate) async fn run(db: DatabaseConnection, args: &ServeArgs, archive_dir: &Path) -> anyhow::Result<ExitCode> {
+pub(crate) async fn run(
+    db: DatabaseConnection,
+    args: &ServeArgs,
+    archive_dir: &Path,
+    url: &str,
+    jobs_ctx: jobs::queue::JobContext,
+) -> anyhow::Result<ExitCode> {
     let sample_dir = archive_dir.join("sample");
     std::fs::create_dir_all(&sample_dir)?;
     let path = sample_dir.join("gias_kent_sample.csv");
@@ -131,6 +137,18 @@ pub(crate) async fn run(db: DatabaseConnection, args: &ServeArgs, archive_dir: &
     println!("Without a token you see what the public sees. To read as an analyst, add this header in");
     println!("GraphiQL's Headers tab:  {{\"Authorization\": \"Bearer {token}\"}}");
     serve::prune_access_log(db.clone(), args.audit_retention_days);
+    // A worker in the same process: the queue and the shipped schedules on the demo's SQLite.
+    let queue = jobs::queue::Queue::open(url, std::time::Duration::from_secs(10)).await?;
+    let schedules = jobs::schedule::load(None)?;
+    let (_stop, stop_rx) = tokio::sync::watch::channel(false);
+    tokio::spawn(jobs::scheduler::run(db.clone(), queue.clone(), schedules, jobs_ctx.worker_id.clone(), stop_rx));
+    let worker_ctx = std::sync::Arc::new(jobs_ctx);
+    tokio::spawn(async move {
+        if let Err(e) = queue.work(worker_ctx, app::shutdown_signal()).await {
+            tracing::warn!(error = %e, "the demo's worker stopped");
+        }
+    });
+    println!("A job worker runs beside it: `inclusion jobs list`, `inclusion jobs history`.");
     app::serve(bound, App::new(db, serve::config(args)), app::shutdown_signal()).await?;
     Ok(ExitCode::SUCCESS)
 }

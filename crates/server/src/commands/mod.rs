@@ -83,7 +83,16 @@ pub(crate) async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Demo(args) => {
             let db = open(&cli.database_url).await?;
-            demo::run(db, &args, &archive_dir).await
+            let ctx = jobs::queue::JobContext {
+                db: db.clone(),
+                archive_dir: archive_dir.clone(),
+                mappings_dir: ees.mappings_dir.clone(),
+                api_base: ees.base_url.clone(),
+                client: sources::ClientConfig { max_attempts: 1, ..ees.client.clone() },
+                worker_id: default_worker_id(),
+                timeout: std::time::Duration::from_secs(3600),
+            };
+            demo::run(db, &args, &archive_dir, &cli.database_url, ctx).await
         }
         Command::Import(ImportCommand::Gias(args)) => {
             let db = open(&cli.database_url).await?;

@@ -67,6 +67,52 @@ pub(crate) async fn jobs(db: DatabaseConnection, url: &str, command: JobsCommand
             println!("queued {} ({}); a worker runs it", s.name, s.task.name());
             Ok(ExitCode::SUCCESS)
         }
+        JobsCommand::Show { run, issues } => {
+            let Some(r) = store::runs::run(&db, run).await? else {
+                anyhow::bail!("no run {run}");
+            };
+            println!(
+                "run {}: {} {} (trigger {}, attempt {})",
+                r.id,
+                r.job,
+                r.status,
+                r.trigger,
+                r.attempt.map(|a| a.to_string()).unwrap_or_else(|| "-".into())
+            );
+            println!("source:   {}", r.source_name.clone().unwrap_or_default());
+            println!("started:  {}", r.started_at.to_rfc3339());
+            if let Some(s) = &r.schedule_name {
+                println!("schedule: {s}");
+            }
+            if let Some(p) = &r.payload {
+                println!("payload:  {p}");
+            }
+            let found = store::runs::issues_of(&db, run, issues).await?;
+            println!("issues:   {}", if found.is_empty() { "none".to_owned() } else { found.len().to_string() });
+            for i in found {
+                let place = [i.sheet.clone(), i.row.map(|r| format!("row {r}")), i.column.clone()]
+                    .into_iter()
+                    .flatten()
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                println!("  {} {} [{}] {}: {}", i.severity, i.file, place, i.code, i.message);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        JobsCommand::Retry { run } => {
+            let Some(r) = store::runs::run(&db, run).await? else {
+                anyhow::bail!("no run {run}");
+            };
+            let Some(payload) = r.payload else {
+                anyhow::bail!("run {run} was not a queued job (it ran from the command line): run its import again");
+            };
+            let env: Envelope = serde_json::from_str(&payload)
+                .map_err(|e| anyhow::anyhow!("run {run}: its payload is not a job this version knows ({e})"))?;
+            let queue = Queue::open(url, Duration::from_secs(10)).await?;
+            queue.push(Envelope::new(env.task.clone(), "retry", env.schedule.clone(), env.scheduled_at)).await?;
+            println!("queued run {run}'s job again ({}); a worker runs it", env.task.name());
+            Ok(ExitCode::SUCCESS)
+        }
         JobsCommand::History { failed, job, limit } => {
             let runs = store::runs::history(&db, failed, job.as_deref(), limit).await?;
             println!(
