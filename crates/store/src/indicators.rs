@@ -384,6 +384,18 @@ pub struct NeighbourRow {
     pub neighbours: i64,
 }
 
+/// The neighbours' published LA figures of the measures, as `FROM … WHERE …` over `sn` and `o`.
+fn neighbours_from(a: &mut Args, la_code: &str, measures: &[String], scope: &Scope) -> String {
+    let la = a.push(la_code.to_owned());
+    let ms = a.list(measures);
+    let f = period_filters(a, scope, "o");
+    format!(
+        "FROM statistical_neighbour sn \
+         JOIN observation o ON o.geographic_level = 'la' AND o.geography_code = sn.neighbour_code AND o.breakdown = 'total' \
+         WHERE sn.la_code = {la} AND o.measure_code IN ({ms}){f}"
+    )
+}
+
 pub async fn neighbour_means(
     db: &impl ConnectionTrait,
     la_code: &str,
@@ -395,16 +407,11 @@ pub async fn neighbour_means(
     }
     let backend = db.get_database_backend();
     let mut a = Args { backend, values: Vec::new() };
-    let la = a.push(la_code.to_owned());
-    let ms = a.list(measures);
-    let f = period_filters(&mut a, scope, "o");
+    let from = neighbours_from(&mut a, la_code, measures, scope);
     let sql = format!(
         "SELECT o.measure_code AS measure_code, o.time_period AS time_period, o.time_identifier AS time_identifier, \
                 o.cohort AS cohort, AVG(o.value) AS mean, COUNT(o.value) AS with_value, COUNT(*) AS neighbours \
-         FROM statistical_neighbour sn \
-         JOIN observation o ON o.geographic_level = 'la' AND o.geography_code = sn.neighbour_code AND o.breakdown = 'total' \
-         WHERE sn.la_code = {la} AND o.measure_code IN ({ms}){f} \
-         GROUP BY o.measure_code, o.time_period, o.time_identifier, o.cohort \
+         {from} GROUP BY o.measure_code, o.time_period, o.time_identifier, o.cohort \
          ORDER BY o.measure_code, o.time_period, o.time_identifier, o.cohort"
     );
     Ok(NeighbourRow::find_by_statement(Statement::from_sql_and_values(backend, sql, a.values)).all(db).await?)
@@ -433,16 +440,11 @@ pub async fn neighbour_values(
     }
     let backend = db.get_database_backend();
     let mut a = Args { backend, values: Vec::new() };
-    let la = a.push(la_code.to_owned());
-    let ms = a.list(measures);
-    let f = period_filters(&mut a, scope, "o");
+    let from = neighbours_from(&mut a, la_code, measures, scope);
     let sql = format!(
         "SELECT sn.neighbour_code AS neighbour_code, o.measure_code AS measure_code, o.time_period AS time_period, \
                 o.time_identifier AS time_identifier, o.cohort AS cohort, o.value AS value \
-         FROM statistical_neighbour sn \
-         JOIN observation o ON o.geographic_level = 'la' AND o.geography_code = sn.neighbour_code AND o.breakdown = 'total' \
-         WHERE sn.la_code = {la} AND o.measure_code IN ({ms}){f} \
-         ORDER BY o.measure_code, o.time_period, o.time_identifier, o.cohort, sn.rank"
+         {from} ORDER BY o.measure_code, o.time_period, o.time_identifier, o.cohort, sn.rank"
     );
     Ok(NeighbourValue::find_by_statement(Statement::from_sql_and_values(backend, sql, a.values)).all(db).await?)
 }

@@ -42,15 +42,7 @@ pub fn region_by_name(name: &str) -> Option<(&'static str, &'static str)> {
 
 /// Reads every LA row under a region. A sheet with no LA under a known region is refused.
 pub fn read_la_regions(path: &Path, max_bytes: u64) -> Result<Vec<LaRegion>, Error> {
-    let mut workbook = Workbook::open(path, max_bytes)?;
-    let file = workbook.file.clone();
-    let sheet = workbook
-        .sheets()
-        .into_iter()
-        .find(|s| s.visible)
-        .map(|s| s.name)
-        .ok_or_else(|| Error::NoSheet { file: file.clone() })?;
-    let grid = workbook.load(&sheet)?;
+    let (file, sheet, grid) = Workbook::first_visible(path, max_bytes)?;
     let Some(((top, first), (bottom, last))) = grid.bounds() else { return Err(Error::NoSheet { file }) };
     if last == first {
         return Err(Error::Lookup {

@@ -97,6 +97,21 @@ impl Workbook {
         matches!(self.book, Book::Csv(_))
     }
 
+    /// The first visible sheet, read: (file name, sheet name, its cells). The lookup files
+    /// (LA regions, population) hold their table on their first sheet.
+    pub(crate) fn first_visible(path: &Path, max_bytes: u64) -> Result<(String, String, Grid), Error> {
+        let mut workbook = Self::open(path, max_bytes)?;
+        let file = workbook.file.clone();
+        let sheet = workbook
+            .sheets()
+            .into_iter()
+            .find(|s| s.visible)
+            .map(|s| s.name)
+            .ok_or_else(|| Error::NoSheet { file: file.clone() })?;
+        let grid = workbook.load(&sheet)?;
+        Ok((file, sheet, grid))
+    }
+
     /// Reads one sheet's cells, and for Excel files its merged blocks.
     pub(crate) fn load(&mut self, name: &str) -> Result<Grid, Error> {
         let file = &self.file;

@@ -98,15 +98,7 @@ struct Sum {
 /// Reads every area, age and year, men and women summed. A file with no code, age or population
 /// column, or a cell that is not what its column holds, is refused naming its row and column.
 pub fn read_population(path: &Path, max_bytes: u64) -> Result<Vec<PopulationRow>, Error> {
-    let mut workbook = Workbook::open(path, max_bytes)?;
-    let file = workbook.file.clone();
-    let sheet = workbook
-        .sheets()
-        .into_iter()
-        .find(|s| s.visible)
-        .map(|s| s.name)
-        .ok_or_else(|| Error::NoSheet { file: file.clone() })?;
-    let grid = workbook.load(&sheet)?;
+    let (file, sheet, grid) = Workbook::first_visible(path, max_bytes)?;
     let Some(((top, first), (bottom, last))) = grid.bounds() else { return Err(Error::Empty { file }) };
     let header: Vec<String> = (first..=last).map(|c| cells::value(grid.raw(top, c)).display()).collect();
     let keys: Vec<String> = header.iter().map(|h| key(h)).collect();
