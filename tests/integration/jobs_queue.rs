@@ -297,3 +297,55 @@ async fn a_killed_worker_leaves_the_data_and_the_job_completes(t: TestDb) {
 crate::on_both_backends! {
     killed_worker => a_killed_worker_leaves_the_data_and_the_job_completes;
 }
+
+/// `/metrics` parsed by a Prometheus text parser holds the counts the runs just produced.
+async fn metrics_count_the_runs(t: TestDb) {
+    let archive = tempfile::tempdir().unwrap();
+    let direct = jobs::import_ees::EesImport {
+        release: Default::default(),
+        source: jobs::import_ees::EesSource::File(school_level("exc_school.csv")),
+        mapping: Some("exclusions_school".into()),
+        mappings_dir: None,
+        api_base: String::new(),
+        client: Default::default(),
+        trigger: "test".into(),
+        archive_dir: archive.path().to_owned(),
+    };
+    let first = jobs::import_ees::run(&t.db, &direct, &jobs::NoProgress).await.unwrap();
+    jobs::import_ees::run(&t.db, &direct, &jobs::NoProgress).await.unwrap(); // unchanged
+    let empty = archive.path().join("empty.csv");
+    std::fs::write(&empty, "").unwrap();
+    let bad = jobs::import_ees::EesImport { source: jobs::import_ees::EesSource::File(empty), ..direct.clone() };
+    assert!(jobs::import_ees::run(&t.db, &bad, &jobs::NoProgress).await.is_err());
+
+    let app = test_support::TestApp::spawn(t.db.clone()).await;
+    let response = reqwest::get(app.url("/metrics")).await.unwrap();
+    assert_eq!(response.status(), 200);
+    assert!(response.headers()["content-type"].to_str().unwrap().starts_with("text/plain; version=0.0.4"));
+    let text = response.text().await.unwrap();
+    let lines = text.lines().map(|l| Ok(l.to_owned()));
+    let scrape = prometheus_parse::Scrape::parse(lines).unwrap();
+    let value = |name: &str, labels: &[(&str, &str)]| -> Option<f64> {
+        scrape.samples.iter().find(|s| s.metric == name && labels.iter().all(|(k, v)| s.labels.get(k) == Some(*v))).map(
+            |s| match s.value {
+                prometheus_parse::Value::Counter(v)
+                | prometheus_parse::Value::Gauge(v)
+                | prometheus_parse::Value::Untyped(v) => v,
+                _ => f64::NAN,
+            },
+        )
+    };
+    let runs = |status: &str| value("inclusion_import_runs_total", &[("job", "import_ees"), ("status", status)]);
+    assert_eq!(runs("succeeded"), Some(1.0), "{text}");
+    assert_eq!(runs("unchanged"), Some(1.0), "{text}");
+    assert_eq!(runs("failed"), Some(1.0), "{text}");
+    let inserted = value("inclusion_import_rows_total", &[("job", "import_ees"), ("outcome", "inserted")]);
+    assert_eq!(inserted, Some(first.counts.inserted as f64), "{text}");
+    let last = value("inclusion_import_last_success_timestamp_seconds", &[("job", "import_ees")]).unwrap();
+    assert!((chrono::Utc::now().timestamp() as f64 - last).abs() < 600.0, "{text}");
+    app.stop().await;
+}
+
+crate::on_both_backends! {
+    metrics => metrics_count_the_runs;
+}

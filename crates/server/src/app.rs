@@ -59,6 +59,7 @@ impl App {
             .at("/graphql", get(graphiql::page).post(graphql_http::post))
             .at("/graphiql/:name", get(graphiql::asset))
             .at("/healthz", get(healthz))
+            .at("/metrics", get(crate::metrics::metrics))
             .data(endpoint)
             .data(db);
         let route = if config.cors_origins.is_empty() {

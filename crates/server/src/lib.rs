@@ -5,6 +5,7 @@ pub mod cli;
 mod commands;
 mod graphiql;
 mod graphql_http;
+mod metrics;
 mod progress;
 
 pub use app::{App, AppConfig, HttpLimits};

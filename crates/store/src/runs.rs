@@ -424,3 +424,42 @@ pub async fn history(
     sql.push_str(&format!(" ORDER BY id DESC LIMIT {}", limit.min(10_000)));
     Ok(HistoryRow::find_by_statement(Statement::from_sql_and_values(backend, sql, values)).all(db).await?)
 }
+
+/// Run totals per job and status, for `/metrics`.
+#[derive(Debug, Clone, PartialEq, sea_orm::FromQueryResult)]
+pub struct RunTotals {
+    pub job: String,
+    pub status: String,
+    pub runs: i64,
+    pub rows_read: i64,
+    pub rows_inserted: i64,
+    pub rows_updated: i64,
+    pub rows_unchanged: i64,
+    pub rows_rejected: i64,
+    /// Seconds from start to finish over the finished runs.
+    pub seconds: f64,
+    pub finished: i64,
+    pub last_finished: Option<DateTime<Utc>>,
+}
+
+/// Every job and status with its run count, rows by outcome and durations. One statement.
+pub async fn totals(db: &impl ConnectionTrait) -> Result<Vec<RunTotals>, Error> {
+    use sea_orm::FromQueryResult;
+    let backend = db.get_database_backend();
+    let seconds = match backend {
+        DbBackend::Postgres => "EXTRACT(EPOCH FROM (finished_at - started_at))",
+        _ => "(julianday(finished_at) - julianday(started_at)) * 86400.0",
+    };
+    let sql = format!(
+        "SELECT job, status, COUNT(*) AS runs, \
+                CAST(COALESCE(SUM(rows_read), 0) AS BIGINT) AS rows_read, \
+                CAST(COALESCE(SUM(rows_inserted), 0) AS BIGINT) AS rows_inserted, \
+                CAST(COALESCE(SUM(rows_updated), 0) AS BIGINT) AS rows_updated, \
+                CAST(COALESCE(SUM(rows_unchanged), 0) AS BIGINT) AS rows_unchanged, \
+                CAST(COALESCE(SUM(rows_rejected), 0) AS BIGINT) AS rows_rejected, \
+                CAST(COALESCE(SUM({seconds}), 0) AS DOUBLE PRECISION) AS seconds, \
+                COUNT(finished_at) AS finished, MAX(finished_at) AS last_finished \
+         FROM import_run GROUP BY job, status ORDER BY job, status"
+    );
+    Ok(RunTotals::find_by_statement(Statement::from_string(backend, sql)).all(db).await?)
+}
