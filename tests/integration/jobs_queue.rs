@@ -349,3 +349,77 @@ async fn metrics_count_the_runs(t: TestDb) {
 crate::on_both_backends! {
     metrics => metrics_count_the_runs;
 }
+
+/// `importRuns` and `importRun { issues }` for operators and analysts, paged newest first;
+/// `FORBIDDEN` for a school token and for the public.
+async fn run_history_in_graphql(t: TestDb) {
+    let archive = tempfile::tempdir().unwrap();
+    let ok = jobs::import_ees::EesImport {
+        release: Default::default(),
+        source: jobs::import_ees::EesSource::File(school_level("exc_school.csv")),
+        mapping: Some("exclusions_school".into()),
+        mappings_dir: None,
+        api_base: String::new(),
+        client: Default::default(),
+        trigger: "test".into(),
+        archive_dir: archive.path().to_owned(),
+    };
+    jobs::import_ees::run(&t.db, &ok, &jobs::NoProgress).await.unwrap();
+    let bad_file = archive.path().join("cut.csv");
+    std::fs::write(&bad_file, "time_period,time_identifier,geographic_level\n202223,Academic year").unwrap();
+    let bad = jobs::import_ees::EesImport { source: jobs::import_ees::EesSource::File(bad_file), ..ok.clone() };
+    let error = jobs::import_ees::run(&t.db, &bad, &jobs::NoProgress).await.unwrap_err().to_string();
+    jobs::import_ees::run(&t.db, &ok, &jobs::NoProgress).await.unwrap(); // unchanged
+
+    let app = test_support::TestApp::spawn(t.db.clone()).await;
+    let operator = test_support::make_token(&t.db, api::Role::Operator, None, "ops").await;
+    let school = test_support::make_token(&t.db, api::Role::School, Some(118049), "school").await;
+    let q = r#"query($after: String, $status: String) {
+        importRuns(first: 2, after: $after, filter: { status: $status }) {
+            pageInfo { hasNextPage endCursor } edges { node { id job status trigger rowsInserted error } } } }"#;
+    for token in [Some(app.analyst.as_str()), Some(operator.as_str())] {
+        let (status, body) = app.graphql_as(token, q, serde_json::json!({})).await;
+        assert_eq!(status, 200, "{body}");
+        let page = &body["data"]["importRuns"];
+        let statuses: Vec<&str> =
+            page["edges"].as_array().unwrap().iter().map(|e| e["node"]["status"].as_str().unwrap()).collect();
+        assert_eq!(statuses, ["unchanged", "failed"], "newest first: {body}");
+        assert_eq!(page["pageInfo"]["hasNextPage"], true);
+        let after = page["pageInfo"]["endCursor"].clone();
+        let (_, next) = app.graphql_as(token, q, serde_json::json!({ "after": after })).await;
+        let rest = next["data"]["importRuns"]["edges"].as_array().unwrap();
+        assert_eq!(rest.len(), 1);
+        assert_eq!(rest[0]["node"]["status"], "succeeded");
+        assert!(rest[0]["node"]["rowsInserted"].as_i64().unwrap() > 0);
+        let (_, failed) = app.graphql_as(token, q, serde_json::json!({ "status": "failed" })).await;
+        let node = &failed["data"]["importRuns"]["edges"][0]["node"];
+        assert_eq!(node["error"].as_str().unwrap(), error, "{failed}");
+        let id = node["id"].as_str().unwrap().to_owned();
+        let one = r#"query($id: ID!) { importRun(id: $id) { job status issues { severity code message } } }"#;
+        let (_, run) = app.graphql_as(token, one, serde_json::json!({ "id": id })).await;
+        assert_eq!(run["data"]["importRun"]["status"], "failed", "{run}");
+        assert!(run["data"]["importRun"]["issues"].is_array(), "{run}");
+    }
+    for token in [Some(school.as_str()), None] {
+        let (_, body) = app.graphql_as(token, q, serde_json::json!({})).await;
+        assert_eq!(body["errors"][0]["extensions"]["code"], "FORBIDDEN", "{body}");
+        assert!(body["data"].is_null() || body["data"]["importRuns"].is_null(), "{body}");
+    }
+    // Hostile cursors and page sizes.
+    for (vars, expect) in [
+        (serde_json::json!({ "after": "run:abc" }), "after"),
+        (serde_json::json!({ "after": "x".repeat(5000) }), "after"),
+    ] {
+        let (_, body) = app.graphql_as(Some(&operator), q, vars).await;
+        assert!(body["errors"][0]["message"].as_str().unwrap_or_default().contains(expect), "{body}");
+    }
+    let (_, body) = app
+        .graphql_as(Some(&operator), "{ importRuns(first: 100000) { edges { cursor } } }", serde_json::json!({}))
+        .await;
+    assert!(body["errors"][0]["message"].as_str().unwrap_or_default().contains("first"), "{body}");
+    app.stop().await;
+}
+
+crate::on_both_backends! {
+    run_history => run_history_in_graphql;
+}

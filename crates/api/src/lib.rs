@@ -130,7 +130,8 @@ mod documentation {
 
     /// Types async-graphql generates for Relay connections: their fields are described by
     /// async-graphql, their type has no description hook.
-    const GENERATED: &[&str] = &["SchoolConnection", "SrpConnection", "SchoolEdge", "SrpEdge"];
+    const GENERATED: &[&str] =
+        &["SchoolConnection", "SrpConnection", "SchoolEdge", "SrpEdge", "ImportRunConnection", "ImportRunEdge"];
 
     /// Every type, field, argument, input field and enum value a client can see is described:
     /// a dashboard author reads the schema in GraphiQL, not the code.

@@ -463,3 +463,70 @@ pub async fn totals(db: &impl ConnectionTrait) -> Result<Vec<RunTotals>, Error> 
     );
     Ok(RunTotals::find_by_statement(Statement::from_string(backend, sql)).all(db).await?)
 }
+
+/// One run as the operators' API shows it.
+#[derive(Debug, Clone, PartialEq, sea_orm::FromQueryResult)]
+pub struct RunRow {
+    pub id: i64,
+    pub job: String,
+    pub status: String,
+    pub trigger: String,
+    pub source_name: Option<String>,
+    pub scope: Option<String>,
+    pub started_at: DateTime<Utc>,
+    pub finished_at: Option<DateTime<Utc>>,
+    pub rows_read: i64,
+    pub rows_inserted: i64,
+    pub rows_updated: i64,
+    pub rows_unchanged: i64,
+    pub rows_rejected: i64,
+    pub error_summary: Option<String>,
+    pub attempt: Option<i32>,
+    pub schedule_name: Option<String>,
+    pub payload: Option<String>,
+    pub worker_id: Option<String>,
+}
+
+/// Which runs: every field given narrows.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RunFilter {
+    pub job: Option<String>,
+    pub status: Option<String>,
+    pub since: Option<DateTime<Utc>>,
+    /// Runs older than this id (the page before ended there).
+    pub before_id: Option<i64>,
+    /// This run only.
+    pub id: Option<i64>,
+}
+
+/// Runs newest first, at most `limit`. One statement.
+pub async fn page(db: &impl ConnectionTrait, filter: &RunFilter, limit: u64) -> Result<Vec<RunRow>, Error> {
+    use sea_orm::FromQueryResult;
+    let backend = db.get_database_backend();
+    let mut values: Vec<sea_orm::Value> = Vec::new();
+    let mark = |v: sea_orm::Value, values: &mut Vec<sea_orm::Value>| {
+        values.push(v);
+        if backend == DbBackend::Postgres { format!("${}", values.len()) } else { "?".to_owned() }
+    };
+    let mut sql = "SELECT id, job, status, trigger, source_name, scope, started_at, finished_at, rows_read, rows_inserted, \
+                   rows_updated, rows_unchanged, rows_rejected, error_summary, attempt, schedule_name, payload, worker_id \
+                   FROM import_run WHERE 1 = 1"
+        .to_owned();
+    if let Some(j) = &filter.job {
+        sql.push_str(&format!(" AND job = {}", mark(j.clone().into(), &mut values)));
+    }
+    if let Some(s) = &filter.status {
+        sql.push_str(&format!(" AND status = {}", mark(s.clone().into(), &mut values)));
+    }
+    if let Some(t) = filter.since {
+        sql.push_str(&format!(" AND started_at >= {}", mark(t.into(), &mut values)));
+    }
+    if let Some(b) = filter.before_id {
+        sql.push_str(&format!(" AND id < {}", mark(b.into(), &mut values)));
+    }
+    if let Some(i) = filter.id {
+        sql.push_str(&format!(" AND id = {}", mark(i.into(), &mut values)));
+    }
+    sql.push_str(&format!(" ORDER BY id DESC LIMIT {}", limit.min(10_000)));
+    Ok(RunRow::find_by_statement(Statement::from_sql_and_values(backend, sql, values)).all(db).await?)
+}

@@ -5,6 +5,7 @@ mod indicators;
 mod per_population;
 mod places;
 mod registers;
+mod runs;
 mod schools;
 
 use async_graphql::MergedObject;
@@ -17,4 +18,5 @@ pub struct Query(
     registers::RegisterQuery,
     access::AccessQuery,
     indicators::IndicatorQuery,
+    runs::RunQuery,
 );

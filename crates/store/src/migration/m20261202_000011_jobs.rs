@@ -39,7 +39,9 @@ impl MigrationTrait for Migration {
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
         m.drop_table(Table::drop().table("schedule_tick").if_exists().to_owned()).await?;
         for column in RUN_COLUMNS.into_iter().chain(["attempt"]) {
-            m.alter_table(Table::alter().table("import_run").drop_column(column).to_owned()).await?;
+            if m.has_column("import_run", column).await? {
+                m.alter_table(Table::alter().table("import_run").drop_column(column).to_owned()).await?;
+            }
         }
         Ok(())
     }
