@@ -423,3 +423,34 @@ async fn run_history_in_graphql(t: TestDb) {
 crate::on_both_backends! {
     run_history => run_history_in_graphql;
 }
+
+/// `INCLUSION_LOG_FORMAT=json` writes one JSON object per log line; a value it does not know is
+/// said, and text is used.
+#[test]
+fn json_logs_are_one_object_per_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}?mode=rwc", dir.path().join("logs.db").display());
+    let run = |format: &str| {
+        let out = std::process::Command::new(binary())
+            .arg("migrate")
+            .env("DATABASE_URL", &url)
+            .env("INCLUSION_LOG_FORMAT", format)
+            .env("RUST_LOG", "info")
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        String::from_utf8(out.stderr).unwrap()
+    };
+    let json = run("json");
+    let lines: Vec<&str> = json.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert!(!lines.is_empty(), "no log lines");
+    for line in lines {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap_or_else(|e| panic!("{line:?}: {e}"));
+        assert!(v["level"].is_string() && v["timestamp"].is_string() && v["fields"].is_object(), "{line}");
+    }
+    let sloppy = run(" JSON ");
+    assert!(sloppy.lines().all(|l| l.trim().is_empty() || l.starts_with('{')), "{sloppy}");
+    let unknown = run("xml<script>");
+    assert!(unknown.contains("is neither text nor json"), "{unknown}");
+    assert!(!unknown.lines().any(|l| l.starts_with('{')), "{unknown}");
+}

@@ -443,10 +443,23 @@ pub async fn run(cli: Cli) -> ExitCode {
     }
 }
 
+/// Logs on stderr: text for people, or with `INCLUSION_LOG_FORMAT=json` one JSON object per line
+/// for a log shipper. `RUST_LOG` sets the level (default `info`).
 fn init_tracing() {
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+    let format = std::env::var("INCLUSION_LOG_FORMAT").unwrap_or_default();
+    match format.trim().to_ascii_lowercase().as_str() {
+        "json" => {
+            tracing_subscriber::fmt().json().with_env_filter(filter).with_writer(std::io::stderr).init();
+        }
+        "" | "text" => tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init(),
+        _ => {
+            tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+            let shown: String = format.chars().take(40).collect();
+            tracing::warn!("INCLUSION_LOG_FORMAT {shown:?} is neither text nor json; logging as text");
+        }
+    }
 }
 
 #[cfg(test)]
