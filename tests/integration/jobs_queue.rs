@@ -83,6 +83,20 @@ async fn work_until(t: &TestDb, queue: &Queue, ctx: JobContext, done: impl Fn(&[
     seen
 }
 
+/// A direct (unqueued) import of the exclusions fixture, archiving into `archive`.
+fn exclusions_import(archive: &std::path::Path) -> jobs::import_ees::EesImport {
+    jobs::import_ees::EesImport {
+        release: Default::default(),
+        source: jobs::import_ees::EesSource::File(school_level("exc_school.csv")),
+        mapping: Some("exclusions_school".into()),
+        mappings_dir: None,
+        api_base: String::new(),
+        client: Default::default(),
+        trigger: "test".into(),
+        archive_dir: archive.to_owned(),
+    }
+}
+
 fn csv_route(dfe: &FakeDfe, replies: Vec<Reply>) -> String {
     dfe.route("/exc_school.csv", replies);
     dfe.url("/exc_school.csv")
@@ -235,16 +249,7 @@ async fn a_killed_worker_leaves_the_data_and_the_job_completes(t: TestDb) {
     // What the import leaves, from a direct run on a database of its own.
     let reference = TestDb::sqlite().await;
     let archive = tempfile::tempdir().unwrap();
-    let direct = jobs::import_ees::EesImport {
-        release: Default::default(),
-        source: jobs::import_ees::EesSource::File(school_level("exc_school.csv")),
-        mapping: Some("exclusions_school".into()),
-        mappings_dir: None,
-        api_base: String::new(),
-        client: Default::default(),
-        trigger: "test".into(),
-        archive_dir: archive.path().to_owned(),
-    };
+    let direct = exclusions_import(archive.path());
     jobs::import_ees::run(&reference.db, &direct, &jobs::NoProgress).await.unwrap();
     let expected = observations(&reference).await;
     assert!(expected > 0);
@@ -301,16 +306,7 @@ crate::on_both_backends! {
 /// `/metrics` parsed by a Prometheus text parser holds the counts the runs just produced.
 async fn metrics_count_the_runs(t: TestDb) {
     let archive = tempfile::tempdir().unwrap();
-    let direct = jobs::import_ees::EesImport {
-        release: Default::default(),
-        source: jobs::import_ees::EesSource::File(school_level("exc_school.csv")),
-        mapping: Some("exclusions_school".into()),
-        mappings_dir: None,
-        api_base: String::new(),
-        client: Default::default(),
-        trigger: "test".into(),
-        archive_dir: archive.path().to_owned(),
-    };
+    let direct = exclusions_import(archive.path());
     let first = jobs::import_ees::run(&t.db, &direct, &jobs::NoProgress).await.unwrap();
     jobs::import_ees::run(&t.db, &direct, &jobs::NoProgress).await.unwrap(); // unchanged
     let empty = archive.path().join("empty.csv");
@@ -354,16 +350,7 @@ crate::on_both_backends! {
 /// `FORBIDDEN` for a school token and for the public.
 async fn run_history_in_graphql(t: TestDb) {
     let archive = tempfile::tempdir().unwrap();
-    let ok = jobs::import_ees::EesImport {
-        release: Default::default(),
-        source: jobs::import_ees::EesSource::File(school_level("exc_school.csv")),
-        mapping: Some("exclusions_school".into()),
-        mappings_dir: None,
-        api_base: String::new(),
-        client: Default::default(),
-        trigger: "test".into(),
-        archive_dir: archive.path().to_owned(),
-    };
+    let ok = exclusions_import(archive.path());
     jobs::import_ees::run(&t.db, &ok, &jobs::NoProgress).await.unwrap();
     let bad_file = archive.path().join("cut.csv");
     std::fs::write(&bad_file, "time_period,time_identifier,geographic_level\n202223,Academic year").unwrap();
