@@ -214,13 +214,28 @@ crate::on_both_backends! {
     tick_once => each_tick_runs_once;
 }
 
-/// The `inclusion` binary beside this test's (cargo builds the workspace's binaries with it).
+/// The `inclusion` binary beside this test's. Cargo builds only the tested package's own binaries
+/// for its tests, and `inclusion` lives in `inclusion-server`: scripts/test builds it first, and a
+/// run that skipped that (`cargo test -p inclusion-tests`) builds it here, once.
 fn binary() -> std::path::PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let dir = exe.parent().and_then(|d| d.parent()).unwrap();
-    let bin = dir.join(format!("inclusion{}", std::env::consts::EXE_SUFFIX));
-    assert!(bin.exists(), "{} is not built: run the tests through cargo (scripts/test)", bin.display());
-    bin
+    static BUILT: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+    BUILT
+        .get_or_init(|| {
+            let exe = std::env::current_exe().unwrap();
+            let dir = exe.parent().and_then(|d| d.parent()).unwrap();
+            let bin = dir.join(format!("inclusion{}", std::env::consts::EXE_SUFFIX));
+            if !bin.exists() {
+                let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+                let status = std::process::Command::new(cargo)
+                    .args(["build", "--locked", "-p", "inclusion-server", "--bin", "inclusion"])
+                    .status()
+                    .expect("cargo runs");
+                assert!(status.success(), "building the inclusion binary failed");
+            }
+            assert!(bin.exists(), "{} is not built: run the tests through scripts/test", bin.display());
+            bin
+        })
+        .clone()
 }
 
 fn spawn_worker(t: &TestDb, archive: &std::path::Path, id: &str) -> std::process::Child {
