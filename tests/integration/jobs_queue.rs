@@ -241,6 +241,7 @@ fn binary() -> std::path::PathBuf {
 fn spawn_worker(t: &TestDb, archive: &std::path::Path, id: &str) -> std::process::Child {
     std::process::Command::new(binary())
         .args(["--archive-dir", archive.to_str().unwrap(), "worker", "--no-schedules", "--heartbeat", "1"])
+        .args(["--shutdown-timeout", "1"])
         .args(["--worker-id", id])
         .env("DATABASE_URL", &t.url)
         .env("RUST_LOG", "warn")
@@ -250,16 +251,47 @@ fn spawn_worker(t: &TestDb, archive: &std::path::Path, id: &str) -> std::process
         .unwrap()
 }
 
+/// Sends SIGTERM and waits up to `within` for the process to exit.
+async fn terminate(child: &mut std::process::Child, within: Duration) -> Option<std::process::ExitStatus> {
+    let pid = child.id().to_string();
+    assert!(std::process::Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    let start = std::time::Instant::now();
+    while start.elapsed() < within {
+        if let Some(status) = child.try_wait().unwrap() {
+            return Some(status);
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    None
+}
+
 async fn observations(t: &TestDb) -> i64 {
     let sql = "SELECT COUNT(*) AS n FROM observation";
     let row = t.db.query_one_raw(Statement::from_string(t.db.get_database_backend(), sql)).await.unwrap().unwrap();
     row.try_get::<i64>("", "n").unwrap()
 }
 
-/// A worker killed with SIGKILL mid-job leaves the data as before; another worker takes the job
-/// once the first's heartbeat lapses and completes it, the data then exactly as a direct import
-/// leaves it; the killed attempt's run says `interrupted`.
+/// How the first worker is stopped mid-job.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Stop {
+    /// SIGKILL: no chance to do anything.
+    Kill,
+    /// SIGTERM with a one-second shutdown timeout the job in hand (a 30 s download) overruns.
+    Term,
+}
+
 async fn a_killed_worker_leaves_the_data_and_the_job_completes(t: TestDb) {
+    a_stopped_worker_leaves_the_data_and_the_job_completes(t, Stop::Kill).await;
+}
+
+async fn a_terminated_worker_rolls_back_within_its_timeout(t: TestDb) {
+    a_stopped_worker_leaves_the_data_and_the_job_completes(t, Stop::Term).await;
+}
+
+/// A worker stopped mid-job (SIGKILL, or SIGTERM past its shutdown timeout) leaves the data as
+/// before; another worker takes the job once the first's heartbeat lapses and completes it, the
+/// data then exactly as a direct import leaves it; the stopped attempt's run says `interrupted`.
+async fn a_stopped_worker_leaves_the_data_and_the_job_completes(t: TestDb, stop: Stop) {
     let csv = std::fs::read(school_level("exc_school.csv")).unwrap();
     // What the import leaves, from a direct run on a database of its own.
     let reference = TestDb::sqlite().await;
@@ -288,9 +320,20 @@ async fn a_killed_worker_leaves_the_data_and_the_job_completes(t: TestDb) {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     assert!(running, "the first worker never started the job: {:?}", runs(&t).await);
-    first.kill().unwrap(); // SIGKILL
     let killed = std::time::Instant::now();
-    first.wait().unwrap();
+    match stop {
+        Stop::Kill => {
+            first.kill().unwrap();
+            first.wait().unwrap();
+        }
+        Stop::Term => {
+            let Some(status) = terminate(&mut first, Duration::from_secs(30)).await else {
+                first.kill().unwrap();
+                panic!("SIGTERM did not stop the worker within 30 s (its shutdown timeout is 1 s)");
+            };
+            assert_eq!(status.code(), Some(2), "a job left unfinished at shutdown is said in the exit code");
+        }
+    }
     assert_eq!(observations(&t).await, 0, "the data is as before the run");
 
     let mut second = spawn_worker(&t, archive.path(), "survivor");
@@ -311,11 +354,29 @@ async fn a_killed_worker_leaves_the_data_and_the_job_completes(t: TestDb) {
     assert_eq!(observations(&t).await, expected, "the data is exactly as a direct import leaves it");
     let doomed = seen.iter().find(|r| r.worker.as_deref() == Some("doomed")).unwrap();
     assert_eq!(doomed.status, "interrupted", "{seen:?}");
-    eprintln!("{:?}: SIGKILL to the job completed on another worker: {:.1} s", t.backend, took.as_secs_f64());
+    eprintln!("{:?}: {stop:?} to the job completed on another worker: {:.1} s", t.backend, took.as_secs_f64());
 }
 
 crate::on_both_backends! {
     killed_worker => a_killed_worker_leaves_the_data_and_the_job_completes;
+    terminated_worker => a_terminated_worker_rolls_back_within_its_timeout;
+}
+
+/// An idle worker told to stop exits at once, with success.
+#[tokio::test]
+async fn an_idle_worker_stops_at_once_on_sigterm() {
+    let t = TestDb::sqlite().await;
+    let archive = tempfile::tempdir().unwrap();
+    // Queue set up first, so the worker is idle, not creating tables, when told to stop.
+    Queue::open(&t.url, Duration::from_secs(1)).await.unwrap();
+    let mut worker = spawn_worker(&t, archive.path(), "idle");
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert!(worker.try_wait().unwrap().is_none(), "the worker runs until told to stop");
+    let Some(status) = terminate(&mut worker, Duration::from_secs(10)).await else {
+        worker.kill().unwrap();
+        panic!("an idle worker did not stop within 10 s of SIGTERM");
+    };
+    assert!(status.success(), "{status:?}");
 }
 
 /// `/metrics` parsed by a Prometheus text parser holds the counts the runs just produced.

@@ -72,6 +72,16 @@ pub enum Command {
     /// Operators' view of the jobs: schedules, queueing, run history.
     #[command(subcommand)]
     Jobs(JobsCommand),
+    /// Write a consistent copy of the SQLite database while it serves (PostgreSQL: pg_dump).
+    Backup {
+        /// The copy to write; never overwritten.
+        path: PathBuf,
+    },
+    /// Restore a backup into an empty SQLite database, then migrate it (PostgreSQL: pg_restore).
+    Restore {
+        /// A file `inclusion backup` wrote.
+        path: PathBuf,
+    },
 }
 
 #[derive(Debug, clap::Args)]
@@ -91,6 +101,10 @@ pub struct WorkerArgs {
     /// Seconds between a worker's heartbeats; a job whose worker misses three goes to another.
     #[arg(long, env = "INCLUSION_WORKER_HEARTBEAT", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub heartbeat: u64,
+    /// Seconds a worker told to stop (SIGTERM, Ctrl-C) gives the job in hand to finish; past it the
+    /// worker exits, the job's transaction rolls back and its run is taken up again elsewhere.
+    #[arg(long, env = "INCLUSION_SHUTDOWN_TIMEOUT", default_value_t = 10, value_parser = clap::value_parser!(u64).range(0..=3600))]
+    pub shutdown_timeout: u64,
 }
 
 #[derive(Debug, Subcommand)]

@@ -2,6 +2,7 @@
 
 pub mod aggregate;
 pub mod audit;
+pub mod backup;
 pub mod bulk;
 mod connect;
 pub mod entity;

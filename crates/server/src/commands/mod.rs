@@ -49,6 +49,20 @@ pub(crate) async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             let db = open(&cli.database_url).await?;
             worker::jobs(db, &cli.database_url, command).await
         }
+        Command::Backup { path } => {
+            let db = open(&cli.database_url).await?;
+            store::backup::backup(&db, &path).await?;
+            let bytes = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+            eprintln!("backup written to {} ({:.1} MiB)", path.display(), bytes as f64 / 1_048_576.0);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Restore { path } => {
+            store::backup::restore(&cli.database_url, &path).await?;
+            // A backup from an older version comes up to date here.
+            drop(open(&cli.database_url).await?);
+            eprintln!("restored {} and applied pending migrations", path.display());
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Token(command) => {
             let db = open(&cli.database_url).await?;
             token::run(&db, command).await
@@ -217,16 +231,9 @@ async fn open(url: &str) -> anyhow::Result<DatabaseConnection> {
 
 /// `archive/` beside the SQLite file, else `./archive`.
 fn default_archive_dir(database_url: &str) -> PathBuf {
-    let file = database_url
-        .strip_prefix("sqlite://")
-        .or_else(|| database_url.strip_prefix("sqlite:"))
-        .map(|rest| rest.split('?').next().unwrap_or(rest));
-    match file {
-        Some(f) if !f.is_empty() && f != ":memory:" => {
-            let parent = std::path::Path::new(f).parent().map(PathBuf::from).unwrap_or_default();
-            parent.join("archive")
-        }
-        _ => PathBuf::from("archive"),
+    match store::backup::sqlite_file(database_url) {
+        Some(f) => f.parent().map(PathBuf::from).unwrap_or_default().join("archive"),
+        None => PathBuf::from("archive"),
     }
 }
 

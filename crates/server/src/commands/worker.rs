@@ -21,18 +21,33 @@ pub(crate) async fn worker(
     let schedules = if args.no_schedules { Vec::new() } else { jobs::schedule::load(args.schedules.as_deref())? };
     let queue = Queue::open(url, Duration::from_secs(args.heartbeat)).await?;
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let mut stopping = stop_rx.clone();
     let producer =
         tokio::spawn(jobs::scheduler::run(db.clone(), queue.clone(), schedules, base.worker_id.clone(), stop_rx));
     tracing::info!(worker = %base.worker_id, "worker started");
     let ctx = Arc::new(JobContext { timeout: Duration::from_secs(args.job_timeout), ..base });
-    queue
-        .work(ctx, async move {
-            crate::app::shutdown_signal().await;
-            let _ = stop_tx.send(true);
-        })
-        .await?;
+    let work = queue.work(ctx, async move {
+        crate::app::shutdown_signal().await;
+        let _ = stop_tx.send(true);
+    });
+    let grace = Duration::from_secs(args.shutdown_timeout);
+    // An idle worker stops at once; a busy one gets `grace` for the job in hand. Past it, leaving
+    // drops the job's connection, so its transaction rolls back and the data is as before the run.
+    let outcome = tokio::select! {
+        r = work => { r?; ExitCode::SUCCESS }
+        () = async {
+            let _ = stopping.wait_for(|stop| *stop).await;
+            tokio::time::sleep(grace).await;
+        } => {
+            tracing::warn!(
+                timeout_seconds = grace.as_secs(),
+                "the job in hand did not finish within the shutdown timeout; it is rolled back and left for another worker"
+            );
+            ExitCode::from(crate::cli::EXIT_IMPORT_FAILED)
+        }
+    };
     producer.abort();
-    Ok(ExitCode::SUCCESS)
+    Ok(outcome)
 }
 
 pub(crate) async fn jobs(db: DatabaseConnection, url: &str, command: JobsCommand) -> anyhow::Result<ExitCode> {
