@@ -53,6 +53,48 @@ impl ImportTask {
         toml::Value::Table(table).try_into::<ImportTask>().map_err(|e| format!("payload for {job}: {e}"))
     }
 
+    /// A task from a job name and a JSON payload (`runImport`); `null` is an empty payload.
+    pub fn from_json(job: &str, payload: serde_json::Value) -> Result<Self, String> {
+        if !JOB_NAMES.contains(&job) {
+            return Err(format!("unknown job {job:?} (known: {})", JOB_NAMES.join(", ")));
+        }
+        let mut object = match payload {
+            serde_json::Value::Object(o) => o,
+            serde_json::Value::Null => Default::default(),
+            _ => return Err("payload is an object, e.g. {\"dataset\": \"…\"}".into()),
+        };
+        object.insert("job".into(), serde_json::Value::String(job.to_owned()));
+        serde_json::from_value(serde_json::Value::Object(object)).map_err(|e| format!("payload for {job}: {e}"))
+    }
+
+    /// The payload as JSON, without the job name.
+    pub fn payload_json(&self) -> serde_json::Value {
+        let mut v = serde_json::to_value(self).unwrap_or_default();
+        if let Some(o) = v.as_object_mut() {
+            o.remove("job");
+        }
+        v
+    }
+
+    /// The import job its runs are recorded under (`import_run.job`).
+    pub fn import_job(&self) -> &'static str {
+        match self {
+            Self::EesDataset { .. } | Self::EesUrl { .. } => crate::import_ees::JOB,
+            Self::DropFolder { .. } => crate::import_register::JOB,
+            Self::Noop => "noop",
+        }
+    }
+
+    /// What it reads, as the run history names it before the import says more.
+    pub fn source(&self) -> Option<String> {
+        match self {
+            Self::EesDataset { dataset, .. } => Some(format!("EES data set {dataset}")),
+            Self::EesUrl { url, .. } => Some(url.clone()),
+            Self::DropFolder { dir } => Some(dir.display().to_string()),
+            Self::Noop => None,
+        }
+    }
+
     pub fn name(&self) -> &'static str {
         match self {
             Self::EesDataset { .. } => "ees_dataset",
@@ -219,24 +261,99 @@ async fn handle(env: Envelope, ctx: Data<Arc<JobContext>>, attempt: Attempt) -> 
     // apalis counts this attempt in before the handler runs: 1 on the first.
     let attempt = attempt.current().max(1);
     let name = env.task.name();
-    match tokio::time::timeout(ctx.timeout, run_task(&ctx, &env, attempt)).await {
+    let last = attempt >= MAX_ATTEMPTS;
+    let outcome = match tokio::time::timeout(ctx.timeout, run_task(&ctx, &env, attempt)).await {
         Ok(Ok(runs)) => {
             info!(job = name, attempt, runs = ?runs, worker = %ctx.worker_id, "job done");
             Ok(())
         }
-        Ok(Err(e)) if retryable(&e) => {
+        Ok(Err(e)) if retryable(&e) && !last => {
             warn!(job = name, attempt, error = %e, "job failed; it will be retried");
-            Err(Box::new(Transient(e.to_string())))
+            Err(e.to_string())
         }
         Ok(Err(e)) => {
-            warn!(job = name, attempt, error = %e, "job failed on its input; not retried");
-            Ok(())
+            warn!(job = name, attempt, error = %e, "job failed; not retried");
+            settle(&ctx, &env, Some(e.to_string())).await;
+            return Ok(());
+        }
+        Err(_) if !last => {
+            warn!(job = name, attempt, timeout = ?ctx.timeout, "job timed out; it will be retried");
+            Err(format!("timed out after {:?}", ctx.timeout))
         }
         Err(_) => {
-            warn!(job = name, attempt, timeout = ?ctx.timeout, "job timed out; it will be retried");
-            Err(Box::new(Transient(format!("timed out after {:?}", ctx.timeout))))
+            warn!(job = name, attempt, timeout = ?ctx.timeout, "job timed out on its last attempt");
+            settle(&ctx, &env, Some(format!("timed out after {:?} on attempt {attempt}", ctx.timeout))).await;
+            return Ok(());
         }
+    };
+    match outcome {
+        Ok(()) => {
+            settle(&ctx, &env, None).await;
+            Ok(())
+        }
+        Err(e) => Err(Box::new(Transient(e))),
     }
+}
+
+/// Ends the job's queued run if no import took it over (a no-op, nothing new in a drop folder,
+/// a failure before the import started).
+async fn settle(ctx: &JobContext, env: &Envelope, error: Option<String>) {
+    let payload = serde_json::to_string(env).unwrap_or_default();
+    if let Err(e) = store::runs::settle_queued(&ctx.db, &payload, error.as_deref(), Utc::now()).await {
+        warn!(error = %e, "could not close the job's queued run");
+    }
+}
+
+/// Records `env` as a queued run and queues it; returns the run's id, which the job's import
+/// takes over when a worker starts it.
+pub async fn enqueue(db: &DatabaseConnection, queue: &Queue, env: Envelope) -> Result<i64, QueueError> {
+    let payload = serde_json::to_string(&env).map_err(|e| QueueError::Push(e.to_string()))?;
+    let source = env.task.source();
+    let id = store::runs::queue_run(
+        db,
+        env.task.import_job(),
+        &env.trigger,
+        source.as_deref(),
+        &payload,
+        env.schedule.as_deref(),
+        env.scheduled_at,
+        Utc::now(),
+    )
+    .await
+    .map_err(|e| QueueError::Push(e.to_string()))?;
+    if let Err(e) = queue.push(env).await {
+        let _ = store::runs::unqueue_run(db, id).await;
+        return Err(e);
+    }
+    Ok(id)
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RetryError {
+    #[error("no run {0}")]
+    NoRun(i64),
+    #[error("run {0} was not a queued job (it ran from the command line): run its import again")]
+    NotAJob(i64),
+    #[error("run {run}: its payload is not a job this version knows ({message})")]
+    Unknown { run: i64, message: String },
+    #[error("run {run} is {status}: wait for it to end")]
+    NotEnded { run: i64, status: String },
+    #[error(transparent)]
+    Queue(#[from] QueueError),
+}
+
+/// Queues run `run`'s job again (trigger `retry`, its schedule labels kept); returns the new
+/// queued run's id. A run still queued or running is refused.
+pub async fn retry(db: &DatabaseConnection, queue: &Queue, run: i64) -> Result<i64, RetryError> {
+    let r =
+        store::runs::run(db, run).await.map_err(|e| QueueError::Push(e.to_string()))?.ok_or(RetryError::NoRun(run))?;
+    if matches!(r.status.as_str(), "queued" | "running") {
+        return Err(RetryError::NotEnded { run, status: r.status });
+    }
+    let payload = r.payload.ok_or(RetryError::NotAJob(run))?;
+    let env: Envelope =
+        serde_json::from_str(&payload).map_err(|e| RetryError::Unknown { run, message: e.to_string() })?;
+    Ok(enqueue(db, queue, Envelope::new(env.task, "retry", env.schedule, env.scheduled_at)).await?)
 }
 
 /// The queue in the data's database: apalis's own tables beside ours, on a pool of its own.

@@ -85,6 +85,16 @@ impl Schedule {
     }
 }
 
+impl Schedule {
+    /// How often a fresh run is expected: the longest gap between its next ticks (a weekday
+    /// schedule expects one every three days, over the weekend).
+    pub fn expected_every(&self, now: DateTime<Utc>) -> chrono::Duration {
+        let ticks: Vec<DateTime<Utc>> =
+            self.cron.after(&now.with_timezone(&self.timezone)).take(32).map(|t| t.with_timezone(&Utc)).collect();
+        ticks.windows(2).map(|w| w[1] - w[0]).max().unwrap_or_else(|| chrono::Duration::days(366))
+    }
+}
+
 /// Reads `path`, or the shipped schedules.
 pub fn load(path: Option<&Path>) -> Result<Vec<Schedule>, ScheduleError> {
     let (file, text) = match path {
@@ -143,6 +153,19 @@ mod tests {
         let until = DateTime::parse_from_rfc3339("2025-03-31T00:00:00Z").unwrap().with_timezone(&Utc);
         let ticks: Vec<String> = s[0].ticks(from, until).iter().map(|t| t.to_rfc3339()).collect();
         assert_eq!(ticks, ["2025-03-29T06:00:00+00:00", "2025-03-30T05:00:00+00:00"]);
+    }
+
+    #[test]
+    fn the_expected_interval_is_the_longest_gap() {
+        let now = DateTime::parse_from_rfc3339("2026-12-03T10:00:00Z").unwrap().with_timezone(&Utc);
+        let every = |cron: &str| {
+            let text = format!("[[schedule]]\nname = \"a\"\ncron = \"{cron}\"\njob = \"noop\"\n");
+            parse("t", &text).unwrap()[0].expected_every(now).num_seconds()
+        };
+        assert_eq!(every("*/15 * * * *"), 900);
+        assert_eq!(every("0 6 * * *"), 86_400);
+        assert_eq!(every("0 5 * * MON"), 7 * 86_400);
+        assert_eq!(every("0 6 * * MON-FRI"), 3 * 86_400, "Friday to Monday");
     }
 
     #[test]

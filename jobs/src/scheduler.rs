@@ -37,7 +37,7 @@ pub async fn tick(
             continue; // another worker has it
         }
         let env = Envelope::new(s.task.clone(), "schedule", Some(s.name.clone()), Some(at));
-        if let Err(e) = queue.push(env).await {
+        if let Err(e) = crate::queue::enqueue(db, queue, env).await {
             // Not queued: give the tick back so the next look (here or on another worker) takes it.
             let _ = store::ticks::unclaim(db, &s.name, at).await;
             return Err(e);

@@ -13,6 +13,7 @@ mod http_audit;
 mod indicators;
 mod jobs_queue;
 mod links;
+mod operators;
 mod population;
 mod registers;
 mod schema_drift;

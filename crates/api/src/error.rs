@@ -40,3 +40,8 @@ pub fn internal_response(cause: &dyn std::fmt::Display) -> async_graphql::Respon
     err.extensions = Some(ext);
     async_graphql::Response::from_errors(vec![err])
 }
+
+/// The server cannot do it now (no job queue, the queue refused): `UNAVAILABLE`.
+pub(crate) fn unavailable(message: impl Into<String>) -> Error {
+    Error::new(message.into()).extend_with(|_, e| e.set("code", "UNAVAILABLE"))
+}

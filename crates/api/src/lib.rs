@@ -9,6 +9,7 @@ mod error;
 mod figure_cache;
 mod input;
 mod introspection;
+pub mod jobs;
 mod loaders;
 mod query;
 mod scalars;
@@ -18,16 +19,17 @@ mod viewer;
 
 use std::sync::Arc;
 
-use async_graphql::{EmptyMutation, EmptySubscription, Schema};
+use async_graphql::{EmptySubscription, Schema};
 use sea_orm::DatabaseConnection;
 
 pub use disclosure::Policy;
 pub use error::{internal_response, unauthenticated_response};
-pub use query::Query;
+pub use jobs::{ControlError, ControlFuture, JobControl, ScheduleInfo};
+pub use query::{Mutation, Query, source_states};
 pub use viewer::{Role, Viewer};
 
 /// The schema type the server mounts.
-pub type AppSchema = Schema<Query, EmptyMutation, EmptySubscription>;
+pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
 
 /// Limits applied to every request.
 #[derive(Debug, Clone, Copy)]
@@ -80,14 +82,19 @@ pub struct Api {
 }
 
 impl Api {
-    pub fn new(db: DatabaseConnection, settings: Settings) -> Self {
-        let mut builder = Schema::build(Query::default(), EmptyMutation, EmptySubscription)
+    /// The API over `db`; `jobs` is the job system the operators' fields steer (none: the
+    /// schedules are empty and the mutations answer `UNAVAILABLE`).
+    pub fn new(db: DatabaseConnection, settings: Settings, jobs: Option<Arc<dyn JobControl>>) -> Self {
+        let mut builder = Schema::build(Query::default(), Mutation, EmptySubscription)
             .data(db.clone())
             .data(settings.limits)
             .data(figure_cache::FigureCache::new(settings.figure_cache))
             // Depth and expanded size are checked in `execute` (introspection's nesting aside);
             // complexity by async-graphql.
             .limit_complexity(settings.limits.complexity);
+        if let Some(jobs) = jobs {
+            builder = builder.data(jobs);
+        }
         if !settings.introspection {
             // Off in the executor too: a `__schema` inside a fragment still answers nothing.
             builder = builder.disable_introspection().extension(introspection::NoIntrospection);
@@ -119,14 +126,14 @@ impl Api {
 
 /// The SDL as `inclusion schema` prints it and `schema.graphql` holds it.
 pub fn sdl() -> String {
-    Schema::build(Query::default(), EmptyMutation, EmptySubscription).finish().sdl()
+    Schema::build(Query::default(), Mutation, EmptySubscription).finish().sdl()
 }
 
 #[cfg(test)]
 mod documentation {
-    use async_graphql::{EmptyMutation, EmptySubscription, Schema};
+    use async_graphql::{EmptySubscription, Schema};
 
-    use crate::query::Query;
+    use crate::query::{Mutation, Query};
 
     /// Types async-graphql generates for Relay connections: their fields are described by
     /// async-graphql, their type has no description hook.
@@ -137,7 +144,7 @@ mod documentation {
     /// a dashboard author reads the schema in GraphiQL, not the code.
     #[tokio::test]
     async fn every_type_field_and_argument_has_a_description() {
-        let schema = Schema::build(Query::default(), EmptyMutation, EmptySubscription).finish();
+        let schema = Schema::build(Query::default(), Mutation, EmptySubscription).finish();
         let q = "{ __schema { types { name kind description
             fields(includeDeprecated: true) { name description args { name description } }
             inputFields { name description }

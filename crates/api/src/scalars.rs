@@ -23,3 +23,19 @@ impl ScalarType for Date {
         Value::String(self.0.format("%Y-%m-%d").to_string())
     }
 }
+
+/// Any JSON value: a job's payload, e.g. `{"dataset": "019afee4-…"}`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JsonValue(pub serde_json::Value);
+
+/// Any JSON value: a job's payload, e.g. `{"dataset": "019afee4-…"}`.
+#[Scalar(name = "JSON")]
+impl ScalarType for JsonValue {
+    fn parse(value: Value) -> InputValueResult<Self> {
+        value.into_json().map(JsonValue).map_err(|e| InputValueError::custom(format!("not JSON: {e}")))
+    }
+
+    fn to_value(&self) -> Value {
+        Value::from_json(self.0.clone()).unwrap_or(Value::Null)
+    }
+}

@@ -16,7 +16,7 @@ use sea_orm::DatabaseConnection;
 use serde_json::json;
 
 /// How the app serves: the API's settings and whether anonymous requests are refused.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct AppConfig {
     pub api: api::Settings,
     /// Refuse requests without a token (401) instead of serving them as `PUBLIC`.
@@ -28,6 +28,22 @@ pub struct AppConfig {
     pub http: HttpLimits,
     /// Origins a browser may call the API from (CORS); none: only pages this server serves.
     pub cors_origins: Vec<String>,
+    /// The job system the operators' fields steer and `/healthz` reports the sources of; none:
+    /// no schedules, and the mutations answer `UNAVAILABLE`.
+    pub jobs: Option<Arc<dyn api::JobControl>>,
+}
+
+impl std::fmt::Debug for AppConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppConfig")
+            .field("api", &self.api)
+            .field("require_token", &self.require_token)
+            .field("token_cache", &self.token_cache)
+            .field("http", &self.http)
+            .field("cors_origins", &self.cors_origins)
+            .field("jobs", &self.jobs.is_some())
+            .finish()
+    }
 }
 
 impl Default for AppConfig {
@@ -38,6 +54,7 @@ impl Default for AppConfig {
             token_cache: Duration::from_secs(10),
             http: HttpLimits::default(),
             cors_origins: Vec::new(),
+            jobs: None,
         }
     }
 }
@@ -49,11 +66,13 @@ pub struct App {
 
 impl App {
     pub fn new(db: DatabaseConnection, config: AppConfig) -> Self {
+        let http_metrics = Arc::new(crate::http_metrics::HttpMetrics::default());
         let endpoint = Arc::new(GraphqlEndpoint {
-            api: api::Api::new(db.clone(), config.api),
+            api: api::Api::new(db.clone(), config.api, config.jobs.clone()),
             auth: Arc::new(api::auth::Authenticator::new(db.clone(), config.require_token, config.token_cache)),
             limits: config.http,
             in_flight: tokio::sync::Semaphore::new(config.http.max_concurrent.max(1)),
+            metrics: http_metrics.clone(),
         });
         let route = Route::new()
             .at("/graphql", get(graphiql::page).post(graphql_http::post))
@@ -61,6 +80,8 @@ impl App {
             .at("/healthz", get(healthz))
             .at("/metrics", get(crate::metrics::metrics))
             .data(endpoint)
+            .data(Sources(config.jobs.clone()))
+            .data(http_metrics)
             .data(db);
         let route = if config.cors_origins.is_empty() {
             route.boxed()
@@ -76,15 +97,45 @@ impl App {
     }
 }
 
-/// 200 when the database answers, 503 otherwise.
+/// The schedules `/healthz` checks the freshness of.
+#[derive(Clone)]
+struct Sources(Option<Arc<dyn api::JobControl>>);
+
+/// 200 when the database answers, 503 otherwise. The detail names the stale sources (status
+/// `degraded`, still 200: a stale source is no reason to take a replica out of service).
 #[handler]
-async fn healthz(Data(db): Data<&DatabaseConnection>) -> impl IntoResponse {
-    match db.ping().await {
-        Ok(()) => Json(json!({"status": "ok", "database": "ok"})).with_status(StatusCode::OK),
+async fn healthz(Data(db): Data<&DatabaseConnection>, Data(sources): Data<&Sources>) -> impl IntoResponse {
+    if let Err(e) = db.ping().await {
+        tracing::warn!(error = %e, "health check: database unreachable");
+        return Json(json!({"status": "unavailable", "database": "unreachable"}))
+            .with_status(StatusCode::SERVICE_UNAVAILABLE);
+    }
+    let now = chrono::Utc::now();
+    let schedules = sources.0.as_ref().map(|c| c.schedules(now)).unwrap_or_default();
+    match api::source_states(db, &schedules, now).await {
+        Ok(states) => {
+            let stale: Vec<serde_json::Value> = states
+                .iter()
+                .filter(|s| s.stale)
+                .map(|s| {
+                    json!({
+                        "name": s.name,
+                        "lastSuccess": s.last_success.map(|t| t.to_rfc3339()),
+                        "staleFrom": s.stale_from.map(|t| t.to_rfc3339()),
+                    })
+                })
+                .collect();
+            let status = if stale.is_empty() { "ok" } else { "degraded" };
+            Json(json!({
+                "status": status,
+                "database": "ok",
+                "sources": {"checked": states.len(), "stale": stale},
+            }))
+            .with_status(StatusCode::OK)
+        }
         Err(e) => {
-            tracing::warn!(error = %e, "health check: database unreachable");
-            Json(json!({"status": "unavailable", "database": "unreachable"}))
-                .with_status(StatusCode::SERVICE_UNAVAILABLE)
+            tracing::warn!(error = %e, "health check: cannot read the run history");
+            Json(json!({"status": "ok", "database": "ok", "sources": "unknown"})).with_status(StatusCode::OK)
         }
     }
 }

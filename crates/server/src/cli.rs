@@ -49,7 +49,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Migrate, import the bundled Kent sample data and serve GraphQL: the quick start.
-    Demo(ServeArgs),
+    Demo(DemoArgs),
     /// Serve GraphQL at /graphql (GraphiQL on GET) and /healthz.
     Serve(ServeArgs),
     /// Import a data file.
@@ -105,6 +105,8 @@ pub struct WorkerArgs {
     /// worker exits, the job's transaction rolls back and its run is taken up again elsewhere.
     #[arg(long, env = "INCLUSION_SHUTDOWN_TIMEOUT", default_value_t = 10, value_parser = clap::value_parser!(u64).range(0..=3600))]
     pub shutdown_timeout: u64,
+    #[command(flatten)]
+    pub alerts: AlertArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -263,6 +265,29 @@ pub struct ServeArgs {
     /// Days the access log is kept.
     #[arg(long, env = "INCLUSION_AUDIT_RETENTION_DAYS", default_value_t = 400, value_parser = clap::value_parser!(u32).range(1..))]
     pub audit_retention_days: u32,
+    /// Schedules file the operators' API and `/healthz` report on (default: the shipped
+    /// jobs/schedules.toml); give the workers the same file.
+    #[arg(long, env = "INCLUSION_SCHEDULES")]
+    pub schedules: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct DemoArgs {
+    #[command(flatten)]
+    pub serve: ServeArgs,
+    #[command(flatten)]
+    pub alerts: AlertArgs,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct AlertArgs {
+    /// Incoming-webhook URL (Teams or Slack) that failed runs, runs that rejected rows and stale
+    /// sources are posted to, once per incident; none: they are only logged.
+    #[arg(long, env = "INCLUSION_ALERT_WEBHOOK")]
+    pub alert_webhook: Option<String>,
+    /// Seconds between the worker's looks for failed runs and stale sources.
+    #[arg(long, env = "INCLUSION_MONITOR_INTERVAL", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub monitor_interval: u64,
 }
 
 #[derive(Debug, Subcommand)]

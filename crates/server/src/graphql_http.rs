@@ -136,24 +136,39 @@ pub struct GraphqlEndpoint {
     pub auth: Arc<api::auth::Authenticator>,
     pub limits: HttpLimits,
     pub in_flight: tokio::sync::Semaphore,
+    pub metrics: Arc<crate::http_metrics::HttpMetrics>,
 }
 
 #[handler]
 pub async fn post(Data(ep): Data<&Arc<GraphqlEndpoint>>, headers: &HeaderMap, body: Body) -> Response {
     let id = request_id();
     let span = tracing::info_span!("graphql", request_id = %id);
-    match tokio::time::timeout(ep.limits.timeout, run(ep, headers, body, &id).instrument(span)).await {
-        Ok(response) => response,
-        Err(_) => {
-            tracing::warn!(request_id = %id, timeout = ?ep.limits.timeout, "request timed out");
-            let answer = negotiate(headers).unwrap_or(Answer::Json);
-            let message = format!("the request took longer than {} s and was stopped", ep.limits.timeout.as_secs_f64());
-            refusal(StatusCode::SERVICE_UNAVAILABLE, answer, "TIMEOUT", &message, &id)
-        }
-    }
+    let started = std::time::Instant::now();
+    let operation = std::sync::OnceLock::new();
+    let response =
+        match tokio::time::timeout(ep.limits.timeout, run(ep, headers, body, &id, &operation).instrument(span)).await {
+            Ok(response) => response,
+            Err(_) => {
+                tracing::warn!(request_id = %id, timeout = ?ep.limits.timeout, "request timed out");
+                let answer = negotiate(headers).unwrap_or(Answer::Json);
+                let message =
+                    format!("the request took longer than {} s and was stopped", ep.limits.timeout.as_secs_f64());
+                refusal(StatusCode::SERVICE_UNAVAILABLE, answer, "TIMEOUT", &message, &id)
+            }
+        };
+    // Requests refused before their body was read count as `unparsed`.
+    let label = operation.get().map(String::as_str).unwrap_or("unparsed");
+    ep.metrics.record(label, response.status().as_u16(), started.elapsed());
+    response
 }
 
-async fn run(ep: &GraphqlEndpoint, headers: &HeaderMap, body: Body, id: &str) -> Response {
+async fn run(
+    ep: &GraphqlEndpoint,
+    headers: &HeaderMap,
+    body: Body,
+    id: &str,
+    operation: &std::sync::OnceLock<String>,
+) -> Response {
     let Some(answer) = negotiate(headers) else {
         let message = "answers are application/graphql-response+json or application/json";
         return refusal(StatusCode::NOT_ACCEPTABLE, Answer::Json, "NOT_ACCEPTABLE", message, id);
@@ -207,6 +222,8 @@ async fn run(ep: &GraphqlEndpoint, headers: &HeaderMap, body: Body, id: &str) ->
         Ok(r) => r,
         Err(why) => return refusal(StatusCode::BAD_REQUEST, answer, "BAD_REQUEST", &why, id),
     };
+    let named = request.operation_name.as_deref().or_else(|| crate::http_metrics::named_in_document(&request.query));
+    let _ = operation.set(crate::http_metrics::operation_label(named));
     let response = ep.api.execute(request, viewer).await;
     let mut body =
         serde_json::to_value(&response).unwrap_or_else(|_| json!({"errors": [{"message": "internal error"}]}));

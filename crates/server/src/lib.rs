@@ -5,6 +5,8 @@ pub mod cli;
 mod commands;
 mod graphiql;
 mod graphql_http;
+mod http_metrics;
+pub mod jobs_control;
 mod metrics;
 mod progress;
 

@@ -1,8 +1,12 @@
 //! `/metrics` in the Prometheus text format: import runs by job and status, rows by outcome, run
 //! durations and the last success of each job, read from the run history at each scrape (so
-//! every replica reports the same, whichever ran the import).
+//! every replica reports the same, whichever ran the import), and this replica's GraphQL
+//! requests by operation (`http_metrics`).
 
 use std::fmt::Write;
+use std::sync::Arc;
+
+use crate::http_metrics::HttpMetrics;
 
 use poem::handler;
 use poem::http::StatusCode;
@@ -74,9 +78,13 @@ pub fn render(totals: &[store::runs::RunTotals]) -> String {
 }
 
 #[handler]
-pub async fn metrics(Data(db): Data<&DatabaseConnection>) -> Response {
+pub async fn metrics(Data(db): Data<&DatabaseConnection>, Data(http): Data<&Arc<HttpMetrics>>) -> Response {
     match store::runs::totals(db).await {
-        Ok(totals) => render(&totals).with_content_type("text/plain; version=0.0.4; charset=utf-8").into_response(),
+        Ok(totals) => {
+            let mut text = render(&totals);
+            http.render(&mut text);
+            text.with_content_type("text/plain; version=0.0.4; charset=utf-8").into_response()
+        }
         Err(e) => {
             tracing::warn!(error = %e, "metrics: cannot read the run history");
             StatusCode::SERVICE_UNAVAILABLE.into_response()

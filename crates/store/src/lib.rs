@@ -1,12 +1,14 @@
 #![doc = include_str!("../README.md")]
 
 pub mod aggregate;
+pub mod alerts;
 pub mod audit;
 pub mod backup;
 pub mod bulk;
 mod connect;
 pub mod entity;
 mod error;
+pub mod freshness;
 pub mod gias;
 pub mod indicators;
 pub mod links;

@@ -8,6 +8,7 @@ use sea_orm::{
 
 use crate::Error;
 use crate::entity::{import_run, source_file};
+use crate::ticks::marks;
 
 /// How a run ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -94,13 +95,133 @@ pub async fn start_run(
         error_summary: Set(None),
         ..Default::default()
     };
+    let labels = RUN_LABELS.try_with(Clone::clone).ok();
+    // The run its job was queued as (`runImport`, `jobs run`, a tick) becomes this run, so the
+    // id an operator was given follows the job to its end.
+    if let Some(payload) = labels.as_ref().and_then(|l| l.payload.as_deref())
+        && let Some(id) = adopt_queued(db, payload, job, trigger, source_name, scope, now).await?
+    {
+        if let Some(labels) = &labels {
+            crate::ticks::label_run(db, id, labels).await?;
+        }
+        return Ok(id);
+    }
     let id = import_run::Entity::insert(run).exec(db).await?.last_insert_id;
     // A queued job's run says what the job was from its start: a run a killed worker left is
     // then known by its payload and worker.
-    if let Ok(labels) = RUN_LABELS.try_with(Clone::clone) {
-        crate::ticks::label_run(db, id, &labels).await?;
+    if let Some(labels) = &labels {
+        crate::ticks::label_run(db, id, labels).await?;
     }
     Ok(id)
+}
+
+/// The status of a run whose job is queued and not yet started by a worker.
+pub const QUEUED: &str = "queued";
+
+/// Records a job as queued: a run row with status `queued`, the job's `payload` and labels,
+/// which the job's first run takes over when a worker starts it. Returns its id.
+#[allow(clippy::too_many_arguments)]
+pub async fn queue_run(
+    db: &impl ConnectionTrait,
+    job: &str,
+    trigger: &str,
+    source_name: Option<&str>,
+    payload: &str,
+    schedule_name: Option<&str>,
+    scheduled_at: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> Result<i64, Error> {
+    let run = import_run::ActiveModel {
+        job: Set(job.to_owned()),
+        source_name: Set(source_name.map(str::to_owned)),
+        trigger: Set(trigger.to_owned()),
+        status: Set(QUEUED.to_owned()),
+        started_at: Set(now),
+        rows_read: Set(0),
+        rows_inserted: Set(0),
+        rows_updated: Set(0),
+        rows_unchanged: Set(0),
+        rows_rejected: Set(0),
+        ..Default::default()
+    };
+    let id = import_run::Entity::insert(run).exec(db).await?.last_insert_id;
+    let labels = crate::ticks::RunLabels {
+        schedule_name: schedule_name.map(str::to_owned),
+        scheduled_at,
+        attempt: None,
+        payload: Some(payload.to_owned()),
+        worker_id: None,
+    };
+    crate::ticks::label_run(db, id, &labels).await?;
+    Ok(id)
+}
+
+/// Forgets a queued run whose job could not be queued after all.
+pub async fn unqueue_run(db: &impl ConnectionTrait, id: i64) -> Result<(), Error> {
+    let backend = db.get_database_backend();
+    let sql = format!("DELETE FROM import_run WHERE id = {} AND status = '{QUEUED}'", marks(backend, 1)[0]);
+    db.execute_raw(Statement::from_sql_and_values(backend, sql, [id.into()])).await?;
+    Ok(())
+}
+
+/// Takes over the queued run of the job with `payload`, if one waits: it becomes `running`.
+async fn adopt_queued(
+    db: &impl ConnectionTrait,
+    payload: &str,
+    job: &str,
+    trigger: &str,
+    source_name: Option<&str>,
+    scope: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<Option<i64>, Error> {
+    let backend = db.get_database_backend();
+    let m = marks(backend, 1);
+    let find = format!("SELECT MIN(id) AS id FROM import_run WHERE status = '{QUEUED}' AND payload = {}", m[0]);
+    let row = db.query_one_raw(Statement::from_sql_and_values(backend, find, [payload.into()])).await?;
+    let Some(id) = row.map(|r| r.try_get::<Option<i64>>("", "id")).transpose()?.flatten() else {
+        return Ok(None);
+    };
+    let m = marks(backend, 7);
+    // Guarded on the status: two workers cannot both take it.
+    let sql = format!(
+        "UPDATE import_run SET job = {}, trigger = {}, source_name = {}, scope = {}, status = 'running', \
+         started_at = {} WHERE id = {} AND status = '{QUEUED}' AND payload = {}",
+        m[0], m[1], m[2], m[3], m[4], m[5], m[6]
+    );
+    let values: Vec<sea_orm::Value> = vec![
+        job.into(),
+        trigger.into(),
+        source_name.map(str::to_owned).into(),
+        scope.map(str::to_owned).into(),
+        now.into(),
+        id.into(),
+        payload.into(),
+    ];
+    let r = db.execute_raw(Statement::from_sql_and_values(backend, sql, values)).await?;
+    Ok((r.rows_affected() == 1).then_some(id))
+}
+
+/// Ends the queued run of a job that finished without an import taking it over: `unchanged`
+/// (a no-op, a drop folder with nothing new), or `failed` with `error` (the job failed before its
+/// import started, or on its last attempt). Returns whether one was waiting.
+pub async fn settle_queued(
+    db: &impl ConnectionTrait,
+    payload: &str,
+    error: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<bool, Error> {
+    let backend = db.get_database_backend();
+    let m = marks(backend, 4);
+    let sql = format!(
+        "UPDATE import_run SET status = {}, error_summary = {}, finished_at = {} \
+         WHERE status = '{QUEUED}' AND payload = {}",
+        m[0], m[1], m[2], m[3]
+    );
+    let status = if error.is_some() { RunStatus::Failed } else { RunStatus::Unchanged };
+    let values: Vec<sea_orm::Value> =
+        vec![status.as_str().into(), error.map(str::to_owned).into(), now.into(), payload.into()];
+    let r = db.execute_raw(Statement::from_sql_and_values(backend, sql, values)).await?;
+    Ok(r.rows_affected() > 0)
 }
 
 tokio::task_local! {
@@ -497,6 +618,8 @@ pub struct RunFilter {
     pub before_id: Option<i64>,
     /// This run only.
     pub id: Option<i64>,
+    /// Runs of this schedule only.
+    pub schedule: Option<String>,
 }
 
 /// Runs newest first, at most `limit`. One statement.
@@ -526,6 +649,9 @@ pub async fn page(db: &impl ConnectionTrait, filter: &RunFilter, limit: u64) -> 
     }
     if let Some(i) = filter.id {
         sql.push_str(&format!(" AND id = {}", mark(i.into(), &mut values)));
+    }
+    if let Some(s) = &filter.schedule {
+        sql.push_str(&format!(" AND schedule_name = {}", mark(s.clone().into(), &mut values)));
     }
     sql.push_str(&format!(" ORDER BY id DESC LIMIT {}", limit.min(10_000)));
     Ok(RunRow::find_by_statement(Statement::from_sql_and_values(backend, sql, values)).all(db).await?)

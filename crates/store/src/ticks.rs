@@ -5,7 +5,7 @@ use sea_orm::{ConnectionTrait, DbBackend, Statement, Value};
 
 use crate::Error;
 
-fn marks(backend: DbBackend, n: usize) -> Vec<String> {
+pub(crate) fn marks(backend: DbBackend, n: usize) -> Vec<String> {
     (1..=n).map(|i| if backend == DbBackend::Postgres { format!("${i}") } else { "?".to_owned() }).collect()
 }
 

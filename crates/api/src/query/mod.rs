@@ -2,6 +2,7 @@
 
 mod access;
 mod indicators;
+mod operations;
 mod per_population;
 mod places;
 mod registers;
@@ -19,4 +20,7 @@ pub struct Query(
     access::AccessQuery,
     indicators::IndicatorQuery,
     runs::RunQuery,
+    operations::OperationsQuery,
 );
+
+pub use operations::{Mutation, source_states};

@@ -163,7 +163,7 @@ impl CursorType for RunCursor {
 }
 
 /// Operators and analysts read the run history; others are refused.
-fn operations(ctx: &Context<'_>, field: &str) -> Result<()> {
+pub(crate) fn operations(ctx: &Context<'_>, field: &str) -> Result<()> {
     match gate(ctx)?.viewer().role {
         Role::Operator | Role::Analyst => Ok(()),
         _ => Err(forbidden(format!("{field}: the run history is for operators and analysts"))),
@@ -193,7 +193,7 @@ impl RunQuery {
         };
         let db = ctx.data_unchecked::<DatabaseConnection>();
         let since = filter.since.and_then(|d| d.0.and_hms_opt(0, 0, 0)).map(|t| t.and_utc());
-        let query = RunFilter { job: filter.job, status: filter.status, since, before_id, id: None };
+        let query = RunFilter { job: filter.job, status: filter.status, since, before_id, ..RunFilter::default() };
         let mut rows = store::runs::page(db, &query, first as u64 + 1).await.map_err(internal)?;
         let has_next = rows.len() > first as usize;
         rows.truncate(first as usize);
@@ -212,7 +212,12 @@ impl RunQuery {
         operations(ctx, "Query.importRun")?;
         let id: i64 = id.parse().map_err(|_| bad_input(format!("id {:?} is not a run id", id.0)))?;
         let db = ctx.data_unchecked::<DatabaseConnection>();
-        let query = RunFilter { id: Some(id), ..RunFilter::default() };
-        Ok(store::runs::page(db, &query, 1).await.map_err(internal)?.into_iter().next().map(ImportRun::from))
+        run_by_id(db, id).await
     }
+}
+
+/// One run as the API shows it.
+pub(crate) async fn run_by_id(db: &DatabaseConnection, id: i64) -> Result<Option<ImportRun>> {
+    let query = RunFilter { id: Some(id), ..RunFilter::default() };
+    Ok(store::runs::page(db, &query, 1).await.map_err(internal)?.into_iter().next().map(ImportRun::from))
 }

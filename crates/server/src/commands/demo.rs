@@ -10,7 +10,7 @@ use jobs::import_register::{self, RegisterImport};
 use sea_orm::DatabaseConnection;
 
 use crate::app::{self, App};
-use crate::cli::{Format, ServeArgs};
+use crate::cli::{DemoArgs, Format};
 use crate::commands::{import, serve};
 use crate::progress::CliProgress;
 
@@ -65,11 +65,12 @@ async fn demo_analyst_token(db: &DatabaseConnection) -> anyhow::Result<String> {
 
 pub(crate) async fn run(
     db: DatabaseConnection,
-    args: &ServeArgs,
+    demo: &DemoArgs,
     archive_dir: &Path,
     url: &str,
     jobs_ctx: jobs::queue::JobContext,
 ) -> anyhow::Result<ExitCode> {
+    let args = &demo.serve;
     let sample_dir = archive_dir.join("sample");
     std::fs::create_dir_all(&sample_dir)?;
     let path = sample_dir.join("gias_kent_sample.csv");
@@ -137,18 +138,32 @@ pub(crate) async fn run(
     println!("Without a token you see what the public sees. To read as an analyst, add this header in");
     println!("GraphiQL's Headers tab:  {{\"Authorization\": \"Bearer {token}\"}}");
     serve::prune_access_log(db.clone(), args.audit_retention_days);
-    // A worker in the same process: the queue and the shipped schedules on the demo's SQLite.
+    // A worker in the same process: the queue and the schedules on the demo's SQLite.
     let queue = jobs::queue::Queue::open(url, std::time::Duration::from_secs(10)).await?;
-    let schedules = jobs::schedule::load(None)?;
+    let schedules = jobs::schedule::load(args.schedules.as_deref())?;
     let (_stop, stop_rx) = tokio::sync::watch::channel(false);
-    tokio::spawn(jobs::scheduler::run(db.clone(), queue.clone(), schedules, jobs_ctx.worker_id.clone(), stop_rx));
+    tokio::spawn(jobs::scheduler::run(
+        db.clone(),
+        queue.clone(),
+        schedules.clone(),
+        jobs_ctx.worker_id.clone(),
+        stop_rx.clone(),
+    ));
+    tokio::spawn(jobs::monitor::run(
+        db.clone(),
+        crate::commands::worker::monitor(&demo.alerts, &schedules, &jobs_ctx.worker_id)?,
+        stop_rx,
+    ));
     let worker_ctx = std::sync::Arc::new(jobs_ctx);
+    let worker_queue = queue.clone();
     tokio::spawn(async move {
-        if let Err(e) = queue.work(worker_ctx, app::shutdown_signal()).await {
+        if let Err(e) = worker_queue.work(worker_ctx, app::shutdown_signal()).await {
             tracing::warn!(error = %e, "the demo's worker stopped");
         }
     });
     println!("A job worker runs beside it: `inclusion jobs list`, `inclusion jobs history`.");
-    app::serve(bound, App::new(db, serve::config(args)), app::shutdown_signal()).await?;
+    let control = std::sync::Arc::new(crate::jobs_control::JobsControl { db: db.clone(), queue, schedules });
+    let config = app::AppConfig { jobs: Some(control), ..serve::config(args) };
+    app::serve(bound, App::new(db, config), app::shutdown_signal()).await?;
     Ok(ExitCode::SUCCESS)
 }

@@ -92,7 +92,7 @@ pub(crate) async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Serve(args) => {
             let db = open(&cli.database_url).await?;
-            serve::run(db, &args).await?;
+            serve::run(db, &cli.database_url, &args).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Demo(args) => {

@@ -31,7 +31,19 @@ pub(crate) fn config(args: &ServeArgs) -> AppConfig {
             max_concurrent: usize::try_from(args.max_concurrent_requests).unwrap_or(usize::MAX),
         },
         cors_origins: args.cors_origins.iter().map(|o| o.trim().to_owned()).filter(|o| !o.is_empty()).collect(),
+        jobs: None,
     }
+}
+
+/// The job system the operators' API steers: the queue in the database at `url` and the schedules.
+pub(crate) async fn control(
+    db: &DatabaseConnection,
+    url: &str,
+    schedules: Option<&std::path::Path>,
+) -> anyhow::Result<std::sync::Arc<dyn api::JobControl>> {
+    let schedules = jobs::schedule::load(schedules)?;
+    let queue = jobs::queue::Queue::open(url, Duration::from_secs(10)).await?;
+    Ok(std::sync::Arc::new(crate::jobs_control::JobsControl { db: db.clone(), queue, schedules }))
 }
 
 /// Deletes access-log entries past retention now and then every hour, while serving.
@@ -50,9 +62,10 @@ pub(crate) fn prune_access_log(db: DatabaseConnection, retention_days: u32) {
     });
 }
 
-pub(crate) async fn run(db: DatabaseConnection, args: &ServeArgs) -> anyhow::Result<()> {
+pub(crate) async fn run(db: DatabaseConnection, url: &str, args: &ServeArgs) -> anyhow::Result<()> {
     let bound = app::bind(args.bind).await?;
     prune_access_log(db.clone(), args.audit_retention_days);
-    app::serve(bound, App::new(db, config(args)), app::shutdown_signal()).await?;
+    let config = AppConfig { jobs: Some(control(&db, url, args.schedules.as_deref()).await?), ..config(args) };
+    app::serve(bound, App::new(db, config), app::shutdown_signal()).await?;
     Ok(())
 }

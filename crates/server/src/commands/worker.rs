@@ -8,7 +8,22 @@ use chrono::Utc;
 use jobs::queue::{Envelope, JobContext, Queue};
 use sea_orm::DatabaseConnection;
 
-use crate::cli::{JobsCommand, WorkerArgs};
+use crate::cli::{AlertArgs, JobsCommand, WorkerArgs};
+
+/// The monitor a worker runs: alerts to the webhook, if one is set, and the log.
+pub(crate) fn monitor(
+    alerts: &AlertArgs,
+    schedules: &[jobs::schedule::Schedule],
+    worker: &str,
+) -> anyhow::Result<jobs::monitor::Monitor> {
+    let webhook = alerts.alert_webhook.as_deref().filter(|u| !u.trim().is_empty()).map(jobs::monitor::Webhook::new);
+    Ok(jobs::monitor::Monitor {
+        webhook: webhook.transpose()?,
+        schedules: schedules.to_vec(),
+        worker: worker.to_owned(),
+        every: Duration::from_secs(alerts.monitor_interval),
+    })
+}
 
 /// Runs queued jobs (and, unless told not to, queues schedule ticks) until SIGTERM or Ctrl-C; the
 /// job in hand finishes or, past the timeout, is left for another worker.
@@ -22,6 +37,11 @@ pub(crate) async fn worker(
     let queue = Queue::open(url, Duration::from_secs(args.heartbeat)).await?;
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let mut stopping = stop_rx.clone();
+    let monitor = tokio::spawn(jobs::monitor::run(
+        db.clone(),
+        monitor(&args.alerts, &schedules, &base.worker_id)?,
+        stop_rx.clone(),
+    ));
     let producer =
         tokio::spawn(jobs::scheduler::run(db.clone(), queue.clone(), schedules, base.worker_id.clone(), stop_rx));
     tracing::info!(worker = %base.worker_id, "worker started");
@@ -47,6 +67,7 @@ pub(crate) async fn worker(
         }
     };
     producer.abort();
+    monitor.abort();
     Ok(outcome)
 }
 
@@ -78,8 +99,10 @@ pub(crate) async fn jobs(db: DatabaseConnection, url: &str, command: JobsCommand
                 anyhow::bail!("no schedule named {name:?} (known: {})", known.join(", "));
             };
             let queue = Queue::open(url, Duration::from_secs(10)).await?;
-            queue.push(Envelope::new(s.task.clone(), "cli", Some(s.name.clone()), None)).await?;
-            println!("queued {} ({}); a worker runs it", s.name, s.task.name());
+            let run =
+                jobs::queue::enqueue(&db, &queue, Envelope::new(s.task.clone(), "cli", Some(s.name.clone()), None))
+                    .await?;
+            println!("queued {} ({}) as run {run}; a worker runs it", s.name, s.task.name());
             Ok(ExitCode::SUCCESS)
         }
         JobsCommand::Show { run, issues } => {
@@ -115,17 +138,9 @@ pub(crate) async fn jobs(db: DatabaseConnection, url: &str, command: JobsCommand
             Ok(ExitCode::SUCCESS)
         }
         JobsCommand::Retry { run } => {
-            let Some(r) = store::runs::run(&db, run).await? else {
-                anyhow::bail!("no run {run}");
-            };
-            let Some(payload) = r.payload else {
-                anyhow::bail!("run {run} was not a queued job (it ran from the command line): run its import again");
-            };
-            let env: Envelope = serde_json::from_str(&payload)
-                .map_err(|e| anyhow::anyhow!("run {run}: its payload is not a job this version knows ({e})"))?;
             let queue = Queue::open(url, Duration::from_secs(10)).await?;
-            queue.push(Envelope::new(env.task.clone(), "retry", env.schedule.clone(), env.scheduled_at)).await?;
-            println!("queued run {run}'s job again ({}); a worker runs it", env.task.name());
+            let queued = jobs::queue::retry(&db, &queue, run).await?;
+            println!("queued run {run}'s job again as run {queued}; a worker runs it");
             Ok(ExitCode::SUCCESS)
         }
         JobsCommand::History { failed, job, limit } => {

@@ -13,6 +13,7 @@ mod m20261202_000008_provenance;
 mod m20261202_000009_indicators;
 mod m20261202_000010_population;
 mod m20261202_000011_jobs;
+mod m20261203_000012_alerts;
 
 #[derive(Debug)]
 pub struct Migrator;
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000009_indicators::Migration),
             Box::new(m20261202_000010_population::Migration),
             Box::new(m20261202_000011_jobs::Migration),
+            Box::new(m20261203_000012_alerts::Migration),
         ]
     }
 }
