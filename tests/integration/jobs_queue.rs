@@ -13,7 +13,7 @@ use test_support::fake_dfe::{FakeDfe, Reply};
 
 use crate::school_level::school_level;
 
-fn context(t: &TestDb, archive: &std::path::Path, worker: &str) -> JobContext {
+pub(crate) fn context(t: &TestDb, archive: &std::path::Path, worker: &str) -> JobContext {
     JobContext {
         db: t.db.clone(),
         archive_dir: archive.to_owned(),
@@ -30,13 +30,13 @@ fn context(t: &TestDb, archive: &std::path::Path, worker: &str) -> JobContext {
 }
 
 #[derive(Debug, Clone, PartialEq)]
-struct Run {
-    status: String,
-    trigger: String,
-    attempt: Option<i32>,
-    schedule: Option<String>,
-    worker: Option<String>,
-    payload: Option<String>,
+pub(crate) struct Run {
+    pub(crate) status: String,
+    pub(crate) trigger: String,
+    pub(crate) attempt: Option<i32>,
+    pub(crate) schedule: Option<String>,
+    pub(crate) worker: Option<String>,
+    pub(crate) payload: Option<String>,
 }
 
 async fn runs(t: &TestDb) -> Vec<Run> {
@@ -60,7 +60,7 @@ async fn runs(t: &TestDb) -> Vec<Run> {
 }
 
 /// Runs a worker until `done(runs)` holds (or 60 s pass, a failure), then stops it.
-async fn work_until(t: &TestDb, queue: &Queue, ctx: JobContext, done: impl Fn(&[Run]) -> bool) -> Vec<Run> {
+pub(crate) async fn work_until(t: &TestDb, queue: &Queue, ctx: JobContext, done: impl Fn(&[Run]) -> bool) -> Vec<Run> {
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let q = queue.clone();
     let worker = tokio::spawn(async move {

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
-use jobs::queue::{JobContext, Queue};
+use jobs::queue::Queue;
 use sea_orm::{ConnectionTrait, Statement};
 use serde_json::json;
 use test_support::TestDb;
@@ -55,29 +55,8 @@ async fn operator_controls(t: TestDb) {
 
     // The worker runs it; the same run ends.
     let archive = tempfile::tempdir().unwrap();
-    let ctx = JobContext {
-        db: t.db.clone(),
-        archive_dir: archive.path().to_owned(),
-        mappings_dir: None,
-        api_base: String::new(),
-        client: Default::default(),
-        worker_id: "w".into(),
-        timeout: Duration::from_secs(60),
-    };
-    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    let q = queue.clone();
-    let worker = tokio::spawn(async move {
-        q.work(Arc::new(ctx), async move {
-            let _ = rx.await;
-        })
-        .await
-    });
-    for _ in 0..300 {
-        if status_of(&t, &id).await == "unchanged" {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let ctx = crate::jobs_queue::context(&t, archive.path(), "w");
+    crate::jobs_queue::work_until(&t, &queue, ctx, |runs| runs.iter().any(|r| r.status == "unchanged")).await;
     assert_eq!(status_of(&t, &id).await, "unchanged", "the no-op's queued run ends");
 
     let (_, body) = app
@@ -101,8 +80,6 @@ async fn operator_controls(t: TestDb) {
     let (_, body) = app.graphql_as(Some(&operator), retry, json!({"id": id})).await;
     assert_eq!(body["data"]["retryRun"]["trigger"], "retry", "{body}");
     assert_ne!(body["data"]["retryRun"]["id"].as_str().unwrap(), id);
-    let _ = tx.send(());
-    let _ = tokio::time::timeout(Duration::from_secs(30), worker).await;
 
     // Hostile and sloppy requests: named, not queued.
     for (vars, expect) in [
