@@ -137,6 +137,13 @@ srp = """{
   }
 }"""
 
+special_places = """{
+  specialSchoolPlaces(groupBy: DISTRICT, laCode: "886", perPopulation: { ages: "2-18", per: 1000 }) {
+    group { code name } specialSchools places pupils placesPerThousandPupils
+    population { year persons } placesPerPopulation note
+  }
+}"""
+
 engagement = """{
   trainingEngagement(groupBy: DISTRICT, laCode: "886") {
     code group schools inNone { schools share status } inThreeOrMore { schools share status }
@@ -185,10 +192,19 @@ def main():
     print(f"```graphql\n{highneeds}\n```\n")
     print(per_head_table(ask(highneeds)["indicators"]) + "\n")
     print("## Special-school places per 1,000 pupils by district\n")
-    print("Not yet one query: the district populations are there (`perPopulation` at `DISTRICT`, from ONS")
-    print("district estimates), but special-school places are not yet a measure (GIAS capacity and the")
-    print("designations register's places are school fields). `specialSchools(laCode: \"886\") { school {")
-    print("district { name } } }` lists the schools meanwhile.\n")
+    print("Open state-funded special schools' GIAS capacity over the pupils on roll in every open")
+    print("state-funded school of the district (independent schools left out on both sides), and over")
+    print("the district's ONS 2-18 population where it is imported (the demo's district estimates are")
+    print("synthetic).\n")
+    print(f"```graphql\n{special_places}\n```\n")
+    print("| district | special schools | places | pupils on roll | places per 1,000 pupils | population 2-18 | places per 1,000 aged 2-18 |")
+    print("|---|---|---|---|---|---|---|")
+    for r in ask(special_places)["specialSchoolPlaces"]:
+        p = r["population"] or {}
+        pop = f"{fmt(p.get('persons'))} (mid-{p['year']})" if p else ""
+        print(f"| {r['group']['name']} | {r['specialSchools']} | {fmt(r['places'])} | {fmt(r['pupils'])} | "
+              f"{fmt(r['placesPerThousandPupils'])} | {pop} | {fmt(r['placesPerPopulation'])} |")
+    print()
     print("## Training engagement by district\n")
     print(f"```graphql\n{engagement}\n```\n")
     rows = ask(engagement)["trainingEngagement"]

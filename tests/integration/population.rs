@@ -227,3 +227,84 @@ async fn a_bad_population_file_changes_nothing(t: TestDb) {
 crate::on_both_backends! {
     bad_population_file => a_bad_population_file_changes_nothing;
 }
+
+/// Special-school places per 1,000 pupils and per 1,000 of the 2-18 population by district,
+/// against sums done here from the GIAS sample and the real ONS file of Kent's districts.
+async fn special_school_places(t: TestDb) {
+    let Some(data_dir) = fixture::dfe_data() else { return };
+    jobs::import_gias::run(&t.db, &crate::gias_job(fixture::sample_gias(), None), &NoProgress).await.unwrap();
+    let kent_file = data_dir.join("population__ons_mye2021_kent_districts.csv");
+    import_population(&t, kent_file.clone()).await;
+    let people = persons_2_18(&kent_file);
+
+    // (special schools, places, pupils) per district, open or opening state-funded schools only.
+    let mut expect: BTreeMap<String, (i64, i64, i64)> = BTreeMap::new();
+    for r in rows_of(&fixture::sample_gias()) {
+        if r["LA (code)"] != "886"
+            || r["EstablishmentStatus (name)"] == "Closed"
+            || r["EstablishmentTypeGroup (name)"] == "Independent schools"
+        {
+            continue;
+        }
+        let special = r["EstablishmentTypeGroup (name)"] == "Special schools"
+            || r["TypeOfEstablishment (name)"].to_lowercase().contains("special");
+        let e = expect.entry(r["DistrictAdministrative (code)"].clone()).or_default();
+        if special {
+            e.0 += 1;
+            e.1 += r["SchoolCapacity"].parse::<i64>().unwrap_or(0);
+        }
+        e.2 += r["NumberOfPupils"].parse::<i64>().unwrap_or(0);
+    }
+    assert!(expect.values().filter(|e| e.0 > 0).count() >= 3, "the sample has special schools in several districts");
+    let independent = rows_of(&fixture::sample_gias())
+        .iter()
+        .filter(|r| r["LA (code)"] == "886" && r["EstablishmentTypeGroup (name)"] == "Independent schools")
+        .count();
+    assert!(independent > 0, "the sample's independent schools are left out, so they must be there");
+
+    let app = TestApp::spawn(t.db.clone()).await;
+    const PLACES: &str = r#"query($g: GroupBy!, $pp: PerPopulation) {
+        specialSchoolPlaces(groupBy: $g, laCode: "886", perPopulation: $pp) {
+            group { level code name } specialSchools places pupils placesPerThousandPupils
+            population { year persons areas } placesPerPopulation note } }"#;
+    let data = app.data(PLACES, json!({"g": "DISTRICT", "pp": {"ages": "2-18", "per": 1000}})).await;
+    let rows = data["specialSchoolPlaces"].as_array().unwrap();
+    assert_eq!(rows.len(), expect.len(), "{rows:?}");
+    for r in rows {
+        let code = r["group"]["code"].as_str().unwrap();
+        let (schools, places, pupils) = expect[code];
+        assert_eq!(r["specialSchools"], json!(schools), "{r}");
+        assert_eq!(r["pupils"], json!(pupils), "{r}");
+        if schools == 0 {
+            assert_eq!(r["places"], Value::Null, "{r}");
+            assert!(r["note"].as_str().unwrap().contains("no open state-funded special school"), "{r}");
+            continue;
+        }
+        assert_eq!(r["places"], json!(places), "{r}");
+        assert!(close(r["placesPerThousandPupils"].as_f64().unwrap(), places as f64 * 1000.0 / pupils as f64), "{r}");
+        let p = people[&(code.to_owned(), 2021)];
+        assert_eq!(r["population"], json!({"year": 2021, "persons": p, "areas": 1}), "{r}");
+        assert!(close(r["placesPerPopulation"].as_f64().unwrap(), places as f64 * 1000.0 / p), "{r}");
+    }
+
+    // The LA: its districts summed, against Kent built from the twelve district estimates.
+    let data = app.data(PLACES, json!({"g": "LA", "pp": {"ages": "2-18", "per": 1000}})).await;
+    let kent = &data["specialSchoolPlaces"][0];
+    let places: i64 = expect.values().map(|e| e.1).sum();
+    let pupils: i64 = expect.values().map(|e| e.2).sum();
+    assert_eq!((kent["places"].clone(), kent["pupils"].clone()), (json!(places), json!(pupils)), "{kent}");
+    let kent_2021: f64 = people.iter().filter(|((c, y), _)| c.starts_with("E07") && *y == 2021).map(|(_, p)| p).sum();
+    assert_eq!(kent["population"]["areas"], json!(12), "{kent}");
+    assert!(close(kent["placesPerPopulation"].as_f64().unwrap(), places as f64 * 1000.0 / kent_2021), "{kent}");
+
+    // Without perPopulation no population is read; a school level is refused.
+    let data = app.data(PLACES, json!({"g": "DISTRICT", "pp": null})).await;
+    assert!(data["specialSchoolPlaces"].as_array().unwrap().iter().all(|r| r["population"].is_null()));
+    let body = app.graphql(PLACES, json!({"g": "SCHOOL", "pp": null})).await;
+    assert!(body["errors"][0]["message"].as_str().unwrap().contains("DISTRICT or LA"), "{body}");
+    app.stop().await;
+}
+
+crate::on_both_backends! {
+    special_places => special_school_places;
+}

@@ -154,3 +154,45 @@ pub async fn training_engagement(
     );
     Ok(EngagementRow::find_by_statement(Statement::from_sql_and_values(backend, sql, values)).all(db).await?)
 }
+
+/// Special-school places of one group beside the pupils its schools hold (GIAS, open data).
+#[derive(Debug, Clone, PartialEq, Eq, FromQueryResult)]
+pub struct SpecialPlacesRow {
+    pub code: String,
+    pub name: String,
+    /// Open state-funded special schools (maintained, academy, free and non-maintained).
+    pub special_schools: i64,
+    /// The sum of their GIAS capacity.
+    pub places: Option<i64>,
+    /// Special schools GIAS gives no capacity for (their places are not in `places`).
+    pub special_without_capacity: i64,
+    /// Pupils on roll in every open state-funded school of the group (GIAS's last census).
+    pub pupils: Option<i64>,
+    /// Open state-funded schools GIAS gives no pupil number for.
+    pub schools_without_pupils: i64,
+}
+
+/// Special-school places per group at `level`, in one statement. Independent schools are left
+/// out on both sides: the LA commissions places there, it does not plan them.
+pub async fn special_school_places(
+    db: &impl ConnectionTrait,
+    level: GroupLevel,
+    la_code: Option<&str>,
+) -> Result<Vec<SpecialPlacesRow>, Error> {
+    let backend = db.get_database_backend();
+    let (la, values) = la_clause(backend, la_code);
+    let (code, name) = (level.code_sql(), level.name_sql());
+    let sql = format!(
+        "WITH members AS (SELECT DISTINCT s.urn AS urn, {code} AS code, {name} AS name, s.is_special AS special, \
+                          s.school_capacity AS capacity, s.number_of_pupils AS pupils \
+                          {OPEN_SCHOOLS}{la} AND s.type_group <> 'Independent schools') \
+         SELECT code, name, \
+                SUM(CASE WHEN special THEN 1 ELSE 0 END) AS special_schools, \
+                SUM(CASE WHEN special THEN capacity END) AS places, \
+                SUM(CASE WHEN special AND capacity IS NULL THEN 1 ELSE 0 END) AS special_without_capacity, \
+                SUM(pupils) AS pupils, \
+                SUM(CASE WHEN pupils IS NULL THEN 1 ELSE 0 END) AS schools_without_pupils \
+         FROM members GROUP BY code, name ORDER BY name, code"
+    );
+    Ok(SpecialPlacesRow::find_by_statement(Statement::from_sql_and_values(backend, sql, values)).all(db).await?)
+}

@@ -8,6 +8,7 @@ mod places;
 mod registers;
 mod runs;
 mod schools;
+mod special_places;
 
 use async_graphql::MergedObject;
 
@@ -21,6 +22,7 @@ pub struct Query(
     indicators::IndicatorQuery,
     runs::RunQuery,
     operations::OperationsQuery,
+    special_places::SpecialPlacesQuery,
 );
 
 pub use operations::{Mutation, source_states};

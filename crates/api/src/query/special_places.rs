@@ -1,0 +1,139 @@
+//! Special-school places per 1,000 pupils (and per 1,000 of an age band) by district or LA:
+//! the planning figure officers set beside the demand for specialist places. GIAS is open
+//! data, so every role reads it.
+
+use std::collections::BTreeSet;
+
+use async_graphql::{Context, Object, Result, SimpleObject};
+use sea_orm::DatabaseConnection;
+use store::aggregate::GroupLevel;
+use store::population::{Areas, Persons};
+
+use super::indicators::IndicatorGroup;
+use super::per_population::{IndicatorPopulation, PerPopulation};
+use crate::budget;
+use crate::error::{bad_input, internal};
+use crate::input;
+use crate::types::GroupBy;
+
+#[derive(Default)]
+pub struct SpecialPlacesQuery;
+
+/// Special-school places in one group beside the pupils its schools hold.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct SpecialSchoolPlaces {
+    /// The district or LA.
+    pub group: IndicatorGroup,
+    /// Open state-funded special schools in it (maintained, academy, free, non-maintained).
+    pub special_schools: i32,
+    /// Their places: the sum of GIAS's school capacity.
+    pub places: Option<i64>,
+    /// Special schools GIAS gives no capacity for (left out of `places`).
+    pub special_without_capacity: i32,
+    /// Pupils on roll in every open state-funded school of the group (GIAS's last census).
+    pub pupils: Option<i64>,
+    /// Schools GIAS gives no pupil number for (left out of `pupils`).
+    pub schools_without_pupils: i32,
+    /// `places` per 1,000 `pupils`.
+    pub places_per_thousand_pupils: Option<f64>,
+    /// With `perPopulation`: the ONS estimate used (the latest imported).
+    pub population: Option<IndicatorPopulation>,
+    /// With `perPopulation`: `places` per head or per 1,000 of the age band.
+    pub places_per_population: Option<f64>,
+    /// Why a figure is missing, when one is.
+    pub note: Option<String>,
+}
+
+#[Object]
+impl SpecialPlacesQuery {
+    /// Special-school places per 1,000 pupils on roll by district (default) or LA, from GIAS:
+    /// open state-funded special schools' capacity over the pupils of every open state-funded
+    /// school there. Independent schools are left out on both sides. With `perPopulation`,
+    /// also per head or per 1,000 of an ONS age band (`{ ages: "2-18", per: 1000 }`).
+    async fn special_school_places(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "DISTRICT (default) or LA.", default_with = "GroupBy::District")] group_by: GroupBy,
+        #[graphql(desc = "Only this LA's schools (old code, e.g. `886`); default every LA.")] la_code: Option<String>,
+        #[graphql(desc = "Also set places against an ONS age band (`inclusion import population`).")]
+        per_population: Option<PerPopulation>,
+    ) -> Result<Vec<SpecialSchoolPlaces>> {
+        let level = match group_by {
+            GroupBy::District => GroupLevel::District,
+            GroupBy::La => GroupLevel::La,
+            _ => return Err(bad_input("specialSchoolPlaces: group by DISTRICT or LA")),
+        };
+        input::opt("laCode", la_code.as_ref())?;
+        let band = per_population.as_ref().map(PerPopulation::checked).transpose()?;
+        let db = ctx.data_unchecked::<DatabaseConnection>();
+        let rows = store::aggregate::special_school_places(db, level, la_code.as_deref()).await.map_err(internal)?;
+        budget::charge(ctx, rows.len())?;
+        let populations = match band {
+            None => None,
+            Some((band, scale)) => {
+                let areas = store::population::areas(db).await.map_err(internal)?;
+                let codes: Vec<String> = rows.iter().map(|r| area_code(level, &r.code, &areas)).collect();
+                let persons = store::population::persons(db, &codes, &areas, band).await.map_err(internal)?;
+                Some((areas, persons, band, scale))
+            }
+        };
+        Ok(rows
+            .into_iter()
+            .map(|r| {
+                let per_thousand = match (r.places, r.pupils) {
+                    (Some(places), Some(pupils)) if pupils > 0 => Some(places as f64 * 1000.0 / pupils as f64),
+                    _ => None,
+                };
+                let mut note = match (r.special_schools, r.places) {
+                    (0, _) => Some("no open state-funded special school in this group".to_owned()),
+                    (_, None) => Some("GIAS gives no capacity for this group's special schools".to_owned()),
+                    _ => None,
+                };
+                let (mut population, mut per_population) = (None, None);
+                if let Some((areas, persons, band, scale)) = &populations {
+                    let area = area_code(level, &r.code, areas);
+                    match latest(persons, &area) {
+                        Some(p) => {
+                            per_population = r.places.filter(|_| p.persons > 0.0).map(|v| v as f64 * scale / p.persons);
+                            population = Some(IndicatorPopulation {
+                                year: p.year,
+                                ages: band.to_string(),
+                                persons: p.persons,
+                                areas: p.areas as i32,
+                            });
+                        }
+                        None => {
+                            note.get_or_insert_with(|| format!("no ONS population aged {band} for {area} is imported"));
+                        }
+                    }
+                }
+                SpecialSchoolPlaces {
+                    group: IndicatorGroup { level: group_by, code: r.code, name: r.name },
+                    special_schools: r.special_schools as i32,
+                    places: r.places,
+                    special_without_capacity: r.special_without_capacity as i32,
+                    pupils: r.pupils,
+                    schools_without_pupils: r.schools_without_pupils as i32,
+                    places_per_thousand_pupils: per_thousand,
+                    population,
+                    places_per_population: per_population,
+                    note,
+                }
+            })
+            .collect())
+    }
+}
+
+/// Where a group's population is stored: a district's GSS code, an LA's GSS code where known.
+fn area_code(level: GroupLevel, code: &str, areas: &Areas) -> String {
+    match level {
+        GroupLevel::La => areas.la_area(code),
+        _ => code.to_owned(),
+    }
+}
+
+/// GIAS is today's picture: the latest estimate imported for the area.
+fn latest<'a>(persons: &'a std::collections::BTreeMap<(String, i32), Persons>, area: &str) -> Option<&'a Persons> {
+    let years: BTreeSet<i32> = persons.keys().filter(|(a, _)| a == area).map(|(_, y)| *y).collect();
+    persons.get(&(area.to_owned(), *years.last()?))
+}
