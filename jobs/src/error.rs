@@ -21,6 +21,8 @@ pub enum Error {
     /// Fetching the input failed (after retries where a retry could help).
     #[error(transparent)]
     Fetch(#[from] sources::Error),
+    #[error("GIAS URL template {0}")]
+    UrlTemplate(String),
     #[error("no mapping serves data set {dataset:?}: pass --mapping NAME (known: {known})")]
     NoMapping { dataset: String, known: String },
     #[error(

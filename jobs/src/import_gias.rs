@@ -47,15 +47,158 @@ pub async fn run(
     let name = job.path.display().to_string();
     let run_id = runs::start_run(db, JOB, &job.trigger, Some(&name), scope.as_deref(), Utc::now()).await?;
     info!(run.id = run_id, file = %name, "import_gias started");
-    match import(db, job, run_id, scope.as_deref(), progress, started).await {
+    match import(db, job, None, run_id, scope.as_deref(), progress, started).await {
         Ok(summary) => Ok(summary),
         Err((err, sha256)) => Err(record_failure(db, JOB, run_id, &name, err, sha256.as_deref()).await),
+    }
+}
+
+/// The extract for `day` by URL: DfE publishes it daily as `edubasealldataYYYYMMDD.csv`, so the
+/// URL is a template. `{date}` is `YYYYMMDD`; `{yyyy}`, `{mm}` and `{dd}` its parts. Any other
+/// `{…}` is refused rather than sent.
+pub fn expand_url(template: &str, day: chrono::NaiveDate) -> Result<String, Error> {
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let tail = &rest[open + 1..];
+        let Some(close) = tail.find('}') else {
+            return Err(Error::UrlTemplate(format!("{template:?}: a '{{' without its '}}'")));
+        };
+        let part = match &tail[..close] {
+            "date" => day.format("%Y%m%d").to_string(),
+            "yyyy" => day.format("%Y").to_string(),
+            "mm" => day.format("%m").to_string(),
+            "dd" => day.format("%d").to_string(),
+            other => {
+                return Err(Error::UrlTemplate(format!(
+                    "{template:?}: unknown placeholder {{{}}} (known: {{date}}, {{yyyy}}, {{mm}}, {{dd}})",
+                    other.chars().take(20).collect::<String>()
+                )));
+            }
+        };
+        out.push_str(&part);
+        rest = &tail[close + 1..];
+    }
+    out.push_str(rest);
+    if !(out.starts_with("https://") || out.starts_with("http://")) {
+        return Err(Error::UrlTemplate(format!("{template:?}: give an http(s) URL")));
+    }
+    Ok(out)
+}
+
+/// Parameters of a GIAS import by URL.
+#[derive(Debug, Clone)]
+pub struct GiasUrlImport {
+    /// A URL template (see [`expand_url`]).
+    pub url: String,
+    pub la: Option<String>,
+    pub force: bool,
+    pub trigger: String,
+    /// Downloads wait in its `incoming/` and are archived there.
+    pub archive_dir: PathBuf,
+    pub client: sources::ClientConfig,
+}
+
+/// Downloads the extract for `day` and imports it, as one run named by the URL. The server's
+/// 304 (its ETag or Last-Modified unchanged since the last fetch) ends the run `unchanged`.
+pub async fn run_url(
+    db: &DatabaseConnection,
+    job: &GiasUrlImport,
+    day: chrono::NaiveDate,
+    progress: &dyn ImportProgress,
+) -> Result<ImportSummary, Error> {
+    let started = Instant::now();
+    let url = expand_url(&job.url, day)?;
+    let scope = job.la.as_ref().map(|la| format!("la={la}"));
+    let run_id = runs::start_run(db, JOB, &job.trigger, Some(&url), scope.as_deref(), Utc::now()).await?;
+    info!(run.id = run_id, url = %url, "import_gias started");
+    let outcome = async {
+        let Some(download) = fetch(db, job, &url).await.map_err(|e| (e, None))? else {
+            runs::finish_run(db, run_id, RunStatus::Unchanged, None, RunCounts::default(), None, Utc::now())
+                .await
+                .map_err(|e| (e.into(), None))?;
+            info!(run.id = run_id, "import_gias: extract not modified (304); nothing to import");
+            return Ok(ImportSummary {
+                run_id,
+                job: JOB,
+                file: url.clone(),
+                sha256: String::new(),
+                status: RunStatus::Unchanged,
+                counts: RunCounts::default(),
+                noun: "establishments",
+                skipped: 0,
+                flagged_missing: Vec::new(),
+                issues: Vec::new(),
+                elapsed: started.elapsed(),
+            });
+        };
+        let file = GiasImport {
+            path: download.path.clone(),
+            la: job.la.clone(),
+            force: job.force,
+            trigger: job.trigger.clone(),
+            archive_dir: Some(job.archive_dir.clone()),
+        };
+        import(db, &file, Some(&url), run_id, scope.as_deref(), progress, started).await
+    }
+    .await;
+    match outcome {
+        Ok(summary) => Ok(summary),
+        Err((err, sha256)) => Err(record_failure(db, JOB, run_id, &url, err, sha256.as_deref()).await),
+    }
+}
+
+/// A downloaded extract under `incoming/<sha256>.gias/<name in the URL>`, so errors name the
+/// file as DfE does; removed when dropped (the archive keeps its copy).
+struct Downloaded {
+    path: PathBuf,
+}
+
+impl Drop for Downloaded {
+    fn drop(&mut self) {
+        if let Some(dir) = self.path.parent() {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+    }
+}
+
+async fn fetch(db: &DatabaseConnection, job: &GiasUrlImport, url: &str) -> Result<Option<Downloaded>, Error> {
+    let http = sources::HttpClient::new(job.client.clone())?;
+    let known =
+        runs::fetch_state(db, url).await?.map(|s| sources::Validators { etag: s.etag, last_modified: s.last_modified });
+    let incoming = job.archive_dir.join("incoming");
+    match http.download(url, &incoming, sources::Expect::Csv, known.as_ref()).await? {
+        sources::Download::NotModified => Ok(None),
+        sources::Download::Fetched { path, sha256, validators, .. } => {
+            runs::save_fetch_state(
+                db,
+                url,
+                validators.etag.as_deref(),
+                validators.last_modified.as_deref(),
+                Some(&sha256),
+                Utc::now(),
+            )
+            .await?;
+            let name = url.split(['?', '#']).next().and_then(|u| u.rsplit('/').next()).unwrap_or_default();
+            let name: String =
+                name.chars().filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_')).collect();
+            let name = if name.is_empty() || name.starts_with('.') { "gias.csv".to_owned() } else { name };
+            let dir = incoming.join(format!("{sha256}.gias"));
+            let moved = std::fs::create_dir_all(&dir).and_then(|_| std::fs::rename(&path, dir.join(&name)));
+            if let Err(e) = moved {
+                let _ = std::fs::remove_file(&path);
+                return Err(Error::Io { path: dir.display().to_string(), source: e });
+            }
+            Ok(Some(Downloaded { path: dir.join(name) }))
+        }
     }
 }
 
 async fn import(
     db: &DatabaseConnection,
     job: &GiasImport,
+    origin: Option<&str>,
     run_id: i64,
     scope: Option<&str>,
     progress: &dyn ImportProgress,
@@ -66,7 +209,7 @@ async fn import(
     let fail = |e: Error| (e, sha.clone());
     let encoding = source.text_encoding().map_err(fail)?;
     // Archived once the file-level checks pass: a refused upload is not kept.
-    source.keep(db, job.archive_dir.as_deref(), None).await.map_err(fail)?;
+    source.keep(db, job.archive_dir.as_deref(), origin).await.map_err(fail)?;
 
     let file = File::open(&job.path).map_err(|e| fail(Error::Io { path: source.name.clone(), source: e }))?;
     progress.start(source.bytes);

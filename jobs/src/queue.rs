@@ -25,6 +25,13 @@ use crate::import_ees::{EesImport, EesSource};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "job", rename_all = "snake_case", deny_unknown_fields)]
 pub enum ImportTask {
+    /// The GIAS establishment extract by URL; `{date}` in it is the tick's day in London
+    /// (`…/edubasealldata{date}.csv`), see `import_gias::expand_url`.
+    GiasUrl {
+        url: String,
+        #[serde(default)]
+        la: Option<String>,
+    },
     /// A data set of the EES public API (as `import ees`).
     EesDataset { dataset: String, version: Option<String> },
     /// An EES CSV or ZIP by URL, with its mapping.
@@ -37,7 +44,7 @@ pub enum ImportTask {
 }
 
 /// Job names as schedules and `jobs run` give them.
-pub const JOB_NAMES: [&str; 4] = ["ees_dataset", "ees_url", "drop_folder", "noop"];
+pub const JOB_NAMES: [&str; 5] = ["gias_url", "ees_dataset", "ees_url", "drop_folder", "noop"];
 
 impl ImportTask {
     /// A task from a schedule's `job` and `payload`.
@@ -50,7 +57,15 @@ impl ImportTask {
             _ => return Err("payload is a table, e.g. { dataset = \"…\" }".into()),
         };
         table.insert("job".into(), toml::Value::String(job.to_owned()));
-        toml::Value::Table(table).try_into::<ImportTask>().map_err(|e| format!("payload for {job}: {e}"))
+        toml::Value::Table(table).try_into::<ImportTask>().map_err(|e| format!("payload for {job}: {e}"))?.checked()
+    }
+
+    /// A GIAS URL template is tried on today's date, so a bad one is refused where it is read.
+    fn checked(self) -> Result<Self, String> {
+        if let Self::GiasUrl { url, .. } = &self {
+            crate::import_gias::expand_url(url, Utc::now().date_naive()).map_err(|e| e.to_string())?;
+        }
+        Ok(self)
     }
 
     /// A task from a job name and a JSON payload (`runImport`); `null` is an empty payload.
@@ -64,7 +79,9 @@ impl ImportTask {
             _ => return Err("payload is an object, e.g. {\"dataset\": \"…\"}".into()),
         };
         object.insert("job".into(), serde_json::Value::String(job.to_owned()));
-        serde_json::from_value(serde_json::Value::Object(object)).map_err(|e| format!("payload for {job}: {e}"))
+        serde_json::from_value::<ImportTask>(serde_json::Value::Object(object))
+            .map_err(|e| format!("payload for {job}: {e}"))?
+            .checked()
     }
 
     /// The payload as JSON, without the job name.
@@ -79,6 +96,7 @@ impl ImportTask {
     /// The import job its runs are recorded under (`import_run.job`).
     pub fn import_job(&self) -> &'static str {
         match self {
+            Self::GiasUrl { .. } => crate::import_gias::JOB,
             Self::EesDataset { .. } | Self::EesUrl { .. } => crate::import_ees::JOB,
             Self::DropFolder { .. } => crate::import_register::JOB,
             Self::Noop => "noop",
@@ -88,6 +106,7 @@ impl ImportTask {
     /// What it reads, as the run history names it before the import says more.
     pub fn source(&self) -> Option<String> {
         match self {
+            Self::GiasUrl { url, .. } => Some(url.clone()),
             Self::EesDataset { dataset, .. } => Some(format!("EES data set {dataset}")),
             Self::EesUrl { url, .. } => Some(url.clone()),
             Self::DropFolder { dir } => Some(dir.display().to_string()),
@@ -97,6 +116,7 @@ impl ImportTask {
 
     pub fn name(&self) -> &'static str {
         match self {
+            Self::GiasUrl { .. } => "gias_url",
             Self::EesDataset { .. } => "ees_dataset",
             Self::EesUrl { .. } => "ees_url",
             Self::DropFolder { .. } => "drop_folder",
@@ -184,6 +204,21 @@ pub async fn run_task(ctx: &JobContext, env: &Envelope, attempt: usize) -> Resul
         .scope(labels, async {
             match &env.task {
                 ImportTask::Noop => Ok(Vec::new()),
+                ImportTask::GiasUrl { url, la } => {
+                    // The extract of the tick's day as London counts days (an on-demand run: today).
+                    let at = env.scheduled_at.unwrap_or_else(Utc::now);
+                    let day = at.with_timezone(&chrono_tz::Europe::London).date_naive();
+                    let job = crate::import_gias::GiasUrlImport {
+                        url: url.clone(),
+                        la: la.clone(),
+                        force: false,
+                        trigger: trigger.clone(),
+                        archive_dir: ctx.archive_dir.clone(),
+                        client: ctx.client.clone(),
+                    };
+                    let s = crate::import_gias::run_url(&ctx.db, &job, day, &NoProgress).await?;
+                    Ok(vec![s.run_id])
+                }
                 ImportTask::EesDataset { dataset, version } => {
                     ees(ctx, EesSource::Api { dataset: dataset.clone(), version: version.clone() }, None, &trigger)
                         .await

@@ -207,7 +207,72 @@ async fn each_tick_runs_once(t: TestDb) {
     assert_eq!(claimed, 50);
 }
 
+/// GIAS's daily extract by URL template: the tick's London day picks the file (23:30 UTC on 30
+/// June is 1 July in BST), the run is named by the URL, and a day DfE has not published (404)
+/// fails once, not retried.
+async fn gias_by_url_template(t: TestDb) {
+    let dfe = FakeDfe::start().await;
+    let csv = std::fs::read(test_support::fixture::sample_gias()).unwrap();
+    dfe.route("/edubase/edubasealldata20260701.csv", vec![Reply::ok("text/csv", csv)]);
+    let template = dfe.url("/edubase/edubasealldata{date}.csv");
+    let queue = Queue::open(&t.url, Duration::from_secs(5)).await.unwrap();
+    let at = |s: &str| Some(DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc));
+    let task = ImportTask::from_json("gias_url", serde_json::json!({"url": template, "la": "886"})).unwrap();
+    let id = jobs::queue::enqueue(
+        &t.db,
+        &queue,
+        Envelope::new(task.clone(), "schedule", Some("gias_daily".into()), at("2026-06-30T23:30:00Z")),
+    )
+    .await
+    .unwrap();
+    let archive = tempfile::tempdir().unwrap();
+    work_until(&t, &queue, context(&t, archive.path(), "w"), |r| r.iter().any(|r| r.status.starts_with("succeeded")))
+        .await;
+    use sea_orm::EntityTrait;
+    let run = store::entity::import_run::Entity::find_by_id(id).one(&t.db).await.unwrap().unwrap();
+    assert_eq!(run.job, "import_gias");
+    assert_eq!(run.source_name.as_deref(), Some(dfe.url("/edubase/edubasealldata20260701.csv").as_str()), "{run:?}");
+    assert!(run.rows_inserted > 0, "{run:?}");
+    let schools =
+        t.db.query_one_raw(Statement::from_string(t.db.get_database_backend(), "SELECT COUNT(*) AS n FROM school"))
+            .await
+            .unwrap()
+            .unwrap()
+            .try_get::<i64>("", "n")
+            .unwrap();
+    assert_eq!(schools, run.rows_inserted);
+    assert_eq!(dfe.hits("/edubase/edubasealldata20260701.csv"), 1);
+    // Nothing is left in incoming/: the archive holds the one copy.
+    let incoming: Vec<_> = std::fs::read_dir(archive.path().join("incoming")).map(|d| d.collect()).unwrap_or_default();
+    assert!(incoming.is_empty(), "{incoming:?}");
+
+    // 2 July is not published: a 404 fails the run once.
+    let missing = jobs::queue::enqueue(
+        &t.db,
+        &queue,
+        Envelope::new(task, "schedule", Some("gias_daily".into()), at("2026-07-02T05:00:00Z")),
+    )
+    .await
+    .unwrap();
+    let started = std::time::Instant::now();
+    work_until(&t, &queue, context(&t, archive.path(), "w2"), |r| {
+        r.iter().filter(|r| r.status == "failed").count() == 1 && started.elapsed() > Duration::from_secs(3)
+    })
+    .await;
+    let failed = store::entity::import_run::Entity::find_by_id(missing).one(&t.db).await.unwrap().unwrap();
+    assert_eq!(failed.status, "failed");
+    assert!(failed.error_summary.as_deref().unwrap_or_default().contains("404"), "{failed:?}");
+    assert_eq!(runs(&t).await.len(), 2, "the 404 was not retried");
+
+    // Templates that are not a day's URL are refused where they are read.
+    for bad in ["https://x/edubasealldata{when}.csv", "https://x/{date", "file:///etc/passwd", "ftp://x/{date}.csv"] {
+        let e = ImportTask::from_json("gias_url", serde_json::json!({"url": bad})).unwrap_err();
+        assert!(e.contains("URL"), "{bad}: {e}");
+    }
+}
+
 crate::on_both_backends! {
+    gias_by_url => gias_by_url_template;
     schedule_fires => a_schedule_fires;
     transient_retried => a_transient_fault_is_retried;
     bad_input_once => bad_input_fails_once;

@@ -88,6 +88,7 @@ async fn operator_controls(t: TestDb) {
             "schedule",
         ),
         (json!({"job": "drop_folder", "payload": {"dir": "/etc"}}), "schedule"),
+        (json!({"job": "gias_url", "payload": {"url": "http://169.254.169.254/{date}"}}), "schedule"),
         (json!({"job": "ees_dataset", "payload": {"dataset": "../../admin"}}), "dataset"),
         (json!({"job": "ees_dataset", "payload": {"dataset": "x".repeat(500)}}), "dataset"),
         (json!({"job": "ees_dataset", "payload": "019afee4"}), "object"),

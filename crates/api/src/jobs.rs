@@ -11,7 +11,7 @@ use chrono::{DateTime, Duration, Utc};
 #[derive(Debug, Clone, PartialEq)]
 pub struct ScheduleInfo {
     pub name: String,
-    /// The job it queues (`ees_dataset`, `ees_url`, `drop_folder`, `noop`).
+    /// The job it queues (`gias_url`, `ees_dataset`, `ees_url`, `drop_folder`, `noop`).
     pub job: String,
     pub cron: String,
     pub timezone: String,

@@ -41,7 +41,7 @@ impl JobsControl {
         }
         match job {
             "ees_dataset" | "noop" => {}
-            "ees_url" | "drop_folder" => {
+            "gias_url" | "ees_url" | "drop_folder" => {
                 return Err(ControlError::BadInput(format!(
                     "{job} runs only from a schedule (its URL or folder is set in the schedules file on the \
                      server, not in a request): give the schedule's name"

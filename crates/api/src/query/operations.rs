@@ -22,7 +22,7 @@ pub struct OperationsQuery;
 pub struct Schedule {
     /// Its name (`inclusion jobs run NAME`).
     pub name: String,
-    /// The job it queues: `ees_dataset`, `ees_url`, `drop_folder` or `noop`.
+    /// The job it queues: `gias_url`, `ees_dataset`, `ees_url`, `drop_folder` or `noop`.
     pub job: String,
     /// When it ticks, as a cron expression in its timezone.
     pub cron: String,
