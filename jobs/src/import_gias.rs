@@ -8,7 +8,7 @@ use std::time::Instant;
 use chrono::Utc;
 use ingest::ImportIssue;
 use ingest::gias::{GiasReader, GiasRow};
-use sea_orm::{DatabaseConnection, DatabaseTransaction, TransactionTrait};
+use sea_orm::{DatabaseConnection, DatabaseTransaction};
 use store::gias::{GiasWriter, RowOutcome};
 use store::runs::{self, IssueRow, RunCounts, RunStatus};
 use tracing::info;
@@ -216,7 +216,7 @@ async fn import(
     let reader = Counting { inner: BufReader::with_capacity(256 * 1024, file), progress };
     let mut rows = GiasReader::new(&source.name, reader, encoding).map_err(|e| fail(e.into()))?;
 
-    let txn = db.begin().await.map_err(|e| fail(e.into()))?;
+    let txn = store::begin_write(db).await.map_err(|e| fail(e.into()))?;
     // Roll back explicitly on any error: the run's own record is written next, and on SQLite it
     // would otherwise wait for this transaction's write lock.
     let written = match write_rows(&txn, job, run_id, scope, &source, &mut rows).await {

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use ingest::report::ImportIssue;
-use sea_orm::{DatabaseConnection, TransactionTrait};
+use sea_orm::DatabaseConnection;
 use store::runs::{self, RunCounts};
 
 use crate::import_ees::issue_row;
@@ -46,7 +46,7 @@ async fn import(
     )
     .await?;
     let las: Vec<(String, &str)> = rows.iter().map(|r| (r.la_name.clone(), r.region_code)).collect();
-    let txn = db.begin().await.map_err(|e| fail(e.into()))?;
+    let txn = store::begin_write(db).await.map_err(|e| fail(e.into()))?;
     let written = async {
         let (totals, unknown) = store::regions::apply(&txn, &ingest::spreadsheet::REGIONS, &las).await?;
         let issues: Vec<ImportIssue> = unknown

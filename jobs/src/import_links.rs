@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use ingest::gias::links::{self, LinkDirection};
-use sea_orm::{DatabaseConnection, TransactionTrait};
+use sea_orm::DatabaseConnection;
 use store::runs::{self, RunCounts};
 
 use crate::import_ees::issue_row;
@@ -72,7 +72,7 @@ async fn import(
             established_on: l.established,
         })
         .collect();
-    let txn = db.begin().await.map_err(|e| fail(e.into()))?;
+    let txn = store::begin_write(db).await.map_err(|e| fail(e.into()))?;
     let written = async {
         let totals = store::links::write(&txn, run_id, &rows).await?;
         let stored: Vec<_> = parsed.issues.iter().map(issue_row).collect();

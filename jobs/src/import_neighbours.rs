@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use sea_orm::{DatabaseConnection, TransactionTrait};
+use sea_orm::DatabaseConnection;
 use store::runs::RunCounts;
 
 use crate::recorded::{Committed, Failed, finish, read_workbook, recorded};
@@ -58,7 +58,7 @@ async fn import(
             closeness: n.closeness.clone(),
         })
         .collect();
-    let txn = db.begin().await.map_err(|e| fail(e.into()))?;
+    let txn = store::begin_write(db).await.map_err(|e| fail(e.into()))?;
     let totals = match store::neighbours::replace(&txn, run_id, &model, &rows).await {
         Ok(t) => t,
         Err(e) => {

@@ -6,7 +6,7 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use sea_orm::{DatabaseConnection, TransactionTrait};
+use sea_orm::DatabaseConnection;
 use store::population::PopulationRow;
 use store::runs::RunCounts;
 
@@ -50,7 +50,7 @@ async fn import(
         .into_iter()
         .map(|r| PopulationRow { code: r.code, name: r.name, year: r.year, age: i32::from(r.age), persons: r.persons })
         .collect();
-    let txn = db.begin().await.map_err(|e| fail(e.into()))?;
+    let txn = store::begin_write(db).await.map_err(|e| fail(e.into()))?;
     let totals = match store::population::replace(&txn, run_id, &rows).await {
         Ok(t) => t,
         Err(e) => {

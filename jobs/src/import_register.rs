@@ -7,7 +7,7 @@ use std::time::Instant;
 use chrono::{NaiveDate, Utc};
 use ingest::spreadsheet::{self, Kind, Parsed, ReadOptions};
 use ingest::{ImportIssue, Severity};
-use sea_orm::{DatabaseConnection, DatabaseTransaction, TransactionTrait};
+use sea_orm::{DatabaseConnection, DatabaseTransaction};
 use store::registers::{self, Finding, RegisterTotals};
 use store::runs::{self, RunCounts, RunStatus};
 use tracing::info;
@@ -132,7 +132,7 @@ async fn import(
         return Err(fail(e));
     }
 
-    let txn = db.begin().await.map_err(|e| fail(e.into()))?;
+    let txn = store::begin_write(db).await.map_err(|e| fail(e.into()))?;
     let totals = match records.write(&txn, run_id, job.today).await {
         Ok(t) => t,
         Err(e) => {

@@ -308,7 +308,7 @@ async fn handle(env: Envelope, ctx: Data<Arc<JobContext>>, attempt: Attempt) -> 
         }
         Ok(Err(e)) => {
             warn!(job = name, attempt, error = %e, "job failed; not retried");
-            settle(&ctx, &env, Some(e.to_string())).await;
+            settle(&ctx, &env, attempt, Some(e.to_string())).await;
             return Ok(());
         }
         Err(_) if !last => {
@@ -317,13 +317,13 @@ async fn handle(env: Envelope, ctx: Data<Arc<JobContext>>, attempt: Attempt) -> 
         }
         Err(_) => {
             warn!(job = name, attempt, timeout = ?ctx.timeout, "job timed out on its last attempt");
-            settle(&ctx, &env, Some(format!("timed out after {:?} on attempt {attempt}", ctx.timeout))).await;
+            settle(&ctx, &env, attempt, Some(format!("timed out after {:?} on attempt {attempt}", ctx.timeout))).await;
             return Ok(());
         }
     };
     match outcome {
         Ok(()) => {
-            settle(&ctx, &env, None).await;
+            settle(&ctx, &env, attempt, None).await;
             Ok(())
         }
         Err(e) => Err(Box::new(Transient(e))),
@@ -332,9 +332,10 @@ async fn handle(env: Envelope, ctx: Data<Arc<JobContext>>, attempt: Attempt) -> 
 
 /// Ends the job's queued run if no import took it over (a no-op, nothing new in a drop folder,
 /// a failure before the import started).
-async fn settle(ctx: &JobContext, env: &Envelope, error: Option<String>) {
+async fn settle(ctx: &JobContext, env: &Envelope, attempt: usize, error: Option<String>) {
     let payload = serde_json::to_string(env).unwrap_or_default();
-    if let Err(e) = store::runs::settle_queued(&ctx.db, &payload, error.as_deref(), Utc::now()).await {
+    let worker = (ctx.worker_id.as_str(), attempt as i32);
+    if let Err(e) = store::runs::settle_queued(&ctx.db, &payload, worker, error.as_deref(), Utc::now()).await {
         warn!(error = %e, "could not close the job's queued run");
     }
 }

@@ -304,8 +304,13 @@ fn binary() -> std::path::PathBuf {
 }
 
 fn spawn_worker(t: &TestDb, archive: &std::path::Path, id: &str) -> std::process::Child {
+    spawn_worker_with(t, archive, id, &["--no-schedules"])
+}
+
+fn spawn_worker_with(t: &TestDb, archive: &std::path::Path, id: &str, args: &[&str]) -> std::process::Child {
     std::process::Command::new(binary())
-        .args(["--archive-dir", archive.to_str().unwrap(), "worker", "--no-schedules", "--heartbeat", "1"])
+        .args(["--archive-dir", archive.to_str().unwrap(), "worker", "--heartbeat", "1"])
+        .args(args)
         .args(["--shutdown-timeout", "1"])
         .args(["--worker-id", id])
         .env("DATABASE_URL", &t.url)
@@ -420,6 +425,71 @@ async fn a_stopped_worker_leaves_the_data_and_the_job_completes(t: TestDb, stop:
     let doomed = seen.iter().find(|r| r.worker.as_deref() == Some("doomed")).unwrap();
     assert_eq!(doomed.status, "interrupted", "{seen:?}");
     eprintln!("{:?}: {stop:?} to the job completed on another worker: {:.1} s", t.backend, took.as_secs_f64());
+}
+
+/// Three `inclusion worker` processes on one database, each producing the same one-second
+/// schedule, over about twenty ticks, one of them killed with SIGKILL and restarted midway:
+/// every tick is claimed once and run once.
+async fn three_worker_processes_run_each_tick_once(t: TestDb) {
+    let archive = tempfile::tempdir().unwrap();
+    let file = archive.path().join("schedules.toml");
+    std::fs::write(&file, "[[schedule]]\nname = \"every_second\"\ncron = \"* * * * * *\"\njob = \"noop\"\n").unwrap();
+    let schedules = ["--schedules", file.to_str().unwrap()];
+    // The queue's tables first, so three processes do not race to create them.
+    Queue::open(&t.url, Duration::from_secs(1)).await.unwrap();
+    let mut workers: Vec<std::process::Child> =
+        ["p1", "p2", "p3"].iter().map(|id| spawn_worker_with(&t, archive.path(), id, &schedules)).collect();
+    tokio::time::sleep(Duration::from_secs(10)).await;
+    workers[0].kill().unwrap();
+    workers[0].wait().unwrap();
+    workers[0] = spawn_worker_with(&t, archive.path(), "p1-again", &schedules);
+    tokio::time::sleep(Duration::from_secs(10)).await;
+    for w in &mut workers {
+        let _ = terminate(w, Duration::from_secs(10)).await;
+        let _ = w.kill();
+        let _ = w.wait();
+    }
+    let backend = t.db.get_database_backend();
+    let claims =
+        t.db.query_all_raw(Statement::from_string(backend, "SELECT scheduled_at, claimed_by FROM schedule_tick"))
+            .await
+            .unwrap();
+    let mut ticks: Vec<String> = claims.iter().map(|r| r.try_get::<String>("", "scheduled_at").unwrap()).collect();
+    assert!(ticks.len() >= 12, "about twenty ticks claimed: {ticks:?}");
+    ticks.sort();
+    let producers: std::collections::BTreeSet<String> =
+        claims.iter().map(|r| r.try_get::<String>("", "claimed_by").unwrap()).collect();
+    let runs =
+        t.db.query_all_raw(Statement::from_string(
+            backend,
+            "SELECT status, worker_id, payload FROM import_run WHERE schedule_name = 'every_second'",
+        ))
+        .await
+        .unwrap();
+    // One run per claimed tick, none twice: the tick's time is in the run's payload.
+    let mut per_tick: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    for r in &runs {
+        let payload: String = r.try_get("", "payload").unwrap();
+        let env: Envelope = serde_json::from_str(&payload).unwrap();
+        let at = env.scheduled_at.unwrap();
+        per_tick.entry(at.to_rfc3339()).or_default().push(r.try_get::<String>("", "status").unwrap());
+    }
+    assert_eq!(per_tick.len(), ticks.len(), "a run for every claimed tick: {per_tick:?} {ticks:?}");
+    for (at, statuses) in &per_tick {
+        assert_eq!(statuses.len(), 1, "tick {at} ran {} times: {statuses:?}", statuses.len());
+    }
+    let done = per_tick.values().filter(|s| s[0] == "unchanged").count();
+    assert!(done + 3 >= per_tick.len(), "all but the last few ticks ran to their end: {per_tick:?}");
+    let ran_by: std::collections::BTreeSet<String> =
+        runs.iter().filter_map(|r| r.try_get::<Option<String>>("", "worker_id").unwrap()).collect();
+    assert!(!ran_by.is_empty() && ran_by.iter().all(|w| w.starts_with('p')), "each run names its worker: {ran_by:?}");
+    eprintln!("{} ticks; claimed by {producers:?}; run by {ran_by:?}", ticks.len());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn three_worker_processes_on_postgres() {
+    let Some(t) = TestDb::postgres().await else { return };
+    three_worker_processes_run_each_tick_once(t).await;
 }
 
 crate::on_both_backends! {

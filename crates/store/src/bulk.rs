@@ -24,7 +24,12 @@ impl std::fmt::Debug for BulkTxn {
 impl BulkTxn {
     pub async fn begin(db: &DatabaseConnection) -> Result<Self, Error> {
         Ok(match db.get_database_backend() {
-            DbBackend::Sqlite => Self::Sqlite(db.get_sqlite_connection_pool().begin().await?),
+            DbBackend::Sqlite => {
+                let mut t = db.get_sqlite_connection_pool().begin().await?;
+                // The write lock first, as `crate::begin_write` says why.
+                sqlx::query("UPDATE import_run SET status = status WHERE id = -1").execute(&mut *t).await?;
+                Self::Sqlite(t)
+            }
             DbBackend::Postgres => Self::Postgres(db.get_postgres_connection_pool().begin().await?),
             other => return Err(Error::UnsupportedUrl(format!("{other:?}"))),
         })

@@ -87,3 +87,17 @@ fn redact(url: &str) -> String {
         _ => url.to_owned(),
     }
 }
+
+/// A transaction for an import. On SQLite it takes the write lock first: a transaction that
+/// reads and then writes cannot wait for the lock once another connection (a worker's queue, an
+/// API token touch) wrote in between, and fails with "database is locked" at once; one that
+/// writes first waits its busy timeout like any writer.
+pub async fn begin_write(db: &sea_orm::DatabaseConnection) -> Result<sea_orm::DatabaseTransaction, sea_orm::DbErr> {
+    use sea_orm::{ConnectionTrait, TransactionTrait};
+    let txn = db.begin().await?;
+    if txn.get_database_backend() == sea_orm::DbBackend::Sqlite {
+        // Matches no row; an UPDATE takes the write lock all the same.
+        txn.execute_unprepared("UPDATE import_run SET status = status WHERE id = -1").await?;
+    }
+    Ok(txn)
+}

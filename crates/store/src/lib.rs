@@ -25,7 +25,7 @@ pub mod stats;
 pub mod ticks;
 pub mod tokens;
 
-pub use connect::{Backend, connect, migrate};
+pub use connect::{Backend, begin_write, connect, migrate};
 pub use error::Error;
 pub use sea_orm::{DatabaseConnection, DbErr};
 

@@ -207,19 +207,26 @@ async fn adopt_queued(
 pub async fn settle_queued(
     db: &impl ConnectionTrait,
     payload: &str,
+    worker: (&str, i32),
     error: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<bool, Error> {
     let backend = db.get_database_backend();
-    let m = marks(backend, 4);
+    let m = marks(backend, 6);
     let sql = format!(
-        "UPDATE import_run SET status = {}, error_summary = {}, finished_at = {} \
+        "UPDATE import_run SET status = {}, error_summary = {}, finished_at = {}, worker_id = {}, attempt = {} \
          WHERE status = '{QUEUED}' AND payload = {}",
-        m[0], m[1], m[2], m[3]
+        m[0], m[1], m[2], m[3], m[4], m[5]
     );
     let status = if error.is_some() { RunStatus::Failed } else { RunStatus::Unchanged };
-    let values: Vec<sea_orm::Value> =
-        vec![status.as_str().into(), error.map(str::to_owned).into(), now.into(), payload.into()];
+    let values: Vec<sea_orm::Value> = vec![
+        status.as_str().into(),
+        error.map(str::to_owned).into(),
+        now.into(),
+        worker.0.into(),
+        worker.1.into(),
+        payload.into(),
+    ];
     let r = db.execute_raw(Statement::from_sql_and_values(backend, sql, values)).await?;
     Ok(r.rows_affected() > 0)
 }
