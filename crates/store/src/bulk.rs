@@ -52,12 +52,22 @@ impl BulkTxn {
         })
     }
 
-    /// `SELECT COUNT(*)` of a table this transaction sees.
-    pub async fn count(&mut self, table: &'static str) -> Result<i64, Error> {
-        let sql = AssertSqlSafe(format!("SELECT COUNT(*) FROM {table}"));
+    /// Figures run `run_id` replaced in this transaction: the history trigger writes one row per
+    /// real update, and the index on `replaced_by_run` finds them without reading the table.
+    pub async fn replaced_by(&mut self, run_id: i64) -> Result<i64, Error> {
         Ok(match self {
-            Self::Sqlite(t) => sqlx::query_scalar(sql).fetch_one(&mut **t).await?,
-            Self::Postgres(t) => sqlx::query_scalar(sql).fetch_one(&mut **t).await?,
+            Self::Sqlite(t) => {
+                sqlx::query_scalar("SELECT COUNT(*) FROM observation_history WHERE replaced_by_run = ?")
+                    .bind(run_id)
+                    .fetch_one(&mut **t)
+                    .await?
+            }
+            Self::Postgres(t) => {
+                sqlx::query_scalar("SELECT COUNT(*) FROM observation_history WHERE replaced_by_run = $1")
+                    .bind(run_id)
+                    .fetch_one(&mut **t)
+                    .await?
+            }
         })
     }
 

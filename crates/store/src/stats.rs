@@ -247,14 +247,12 @@ pub struct ObservationWriter<'t> {
     run_id: i64,
     /// The SQLite statement for a full chunk, built once.
     full_chunk_sql: Option<String>,
-    count_before: i64,
     changed: i64,
 }
 
 impl<'t> ObservationWriter<'t> {
     pub async fn begin(txn: &'t mut BulkTxn, run_id: i64) -> Result<Self, Error> {
-        let count_before = txn.count("observation").await?;
-        Ok(Self { txn, run_id, full_chunk_sql: None, count_before, changed: 0 })
+        Ok(Self { txn, run_id, full_chunk_sql: None, changed: 0 })
     }
 
     pub async fn execute(&mut self, chunk: PreparedChunk) -> Result<(), Error> {
@@ -291,8 +289,11 @@ impl<'t> ObservationWriter<'t> {
 
     /// Totals, given what the batcher counted.
     pub async fn finish(self, written: i64, duplicates: i64) -> Result<ObservationTotals, Error> {
-        let inserted = self.txn.count("observation").await? - self.count_before;
-        let updated = self.changed - inserted;
+        // From the statements, not the table: what they changed, less what they replaced (the
+        // history trigger's rows for this run), is what they inserted. A count of the whole
+        // table before and after was a full scan, and wrong beside a concurrent import.
+        let updated = self.txn.replaced_by(self.run_id).await?;
+        let inserted = self.changed - updated;
         Ok(ObservationTotals {
             written,
             inserted,
