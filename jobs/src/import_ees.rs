@@ -84,10 +84,23 @@ pub async fn run(
     };
     let run_id = runs::start_run(db, JOB, &job.trigger, Some(&source_name), Some(&scope), Utc::now()).await?;
     info!(run.id = run_id, source = %source_name, mapping = mapping.name(), "import_ees started");
-    match import(db, job, &mapping, run_id, progress, started).await {
+    match import(db, job, &mapping, run_id, progress, started, None).await {
         Ok(summary) => Ok(summary),
         Err((err, sha256)) => Err(record_failure(db, JOB, run_id, &source_name, err, sha256.as_deref()).await),
     }
+}
+
+/// Imports as [`run`] does, then rolls back: the figures the import would insert or change,
+/// with the values they would replace. Nothing is kept, not even the run's record.
+pub async fn dry_run(db: &DatabaseConnection, job: &EesImport) -> Result<Vec<store::provenance::FigureChange>, Error> {
+    let started = Instant::now();
+    let mapping = resolve_mapping(job)?;
+    let scope = format!("mapping={}", mapping.name());
+    let run_id = runs::start_run(db, JOB, &job.trigger, Some("(dry run)"), Some(&scope), Utc::now()).await?;
+    let mut changes = Vec::new();
+    let outcome = import(db, job, &mapping, run_id, &crate::NoProgress, started, Some(&mut changes)).await;
+    runs::discard_run(db, run_id).await?;
+    outcome.map(|_| changes).map_err(|(e, _)| e)
 }
 
 fn resolve_mapping(job: &EesImport) -> Result<Mapping, Error> {
@@ -215,6 +228,7 @@ async fn import(
     run_id: i64,
     progress: &dyn ImportProgress,
     started: Instant,
+    dry: Option<&mut Vec<store::provenance::FigureChange>>,
 ) -> Result<ImportSummary, Failed> {
     let scope = format!("mapping={}", mapping.name());
     let fetched = fetch(db, job, mapping).await.map_err(|e| (e, None))?;
@@ -276,6 +290,11 @@ async fn import(
             return Err(fail(e));
         }
     };
+    if let Some(out) = dry {
+        *out = txn.figure_changes(run_id).await.map_err(|e| fail(e.into()))?;
+        txn.rollback().await.map_err(|e| fail(e.into()))?;
+        return Ok(summary(run_id, report_name, source.sha256.clone(), RunStatus::Unchanged, written, started));
+    }
     txn.commit().await.map_err(|e| fail(e.into()))?;
     progress.finish();
     // A figure this run changed keeps its old value in the history (a trigger wrote it): say how

@@ -14,6 +14,7 @@ pub mod monitor;
 mod progress;
 pub mod queue;
 mod recorded;
+pub mod rerun;
 pub mod schedule;
 pub mod scheduler;
 mod summary;

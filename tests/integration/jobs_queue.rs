@@ -207,6 +207,127 @@ async fn each_tick_runs_once(t: TestDb) {
     assert_eq!(claimed, 50);
 }
 
+/// `jobs rerun RUN --dry-run` after a mapping fix lists exactly the figures the fix changes
+/// (here `excl_one_plus_suspension`, first mapped to the suspensions column by mistake) and
+/// writes nothing; `jobs rerun RUN` then imports them, after which a dry run lists none.
+async fn rerun_after_a_mapping_fix(t: TestDb) {
+    let dir = tempfile::tempdir().unwrap();
+    let (archive, mappings) = (dir.path().join("archive"), dir.path().join("mappings"));
+    std::fs::create_dir_all(&mappings).unwrap();
+    let right =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../mappings/exclusions_school.toml")).unwrap();
+    let fixed = "column = \"one_plus_susp\"\n";
+    assert_eq!(right.matches(fixed).count(), 1);
+    let wrong = right.replace(fixed, "column = \"suspension\"\n");
+    std::fs::write(mappings.join("exclusions_school.toml"), &wrong).unwrap();
+    let mut job = exclusions_import(&archive);
+    job.mappings_dir = Some(mappings.clone());
+    let first = jobs::import_ees::run(&t.db, &job, &jobs::NoProgress).await.unwrap();
+    std::fs::write(mappings.join("exclusions_school.toml"), &right).unwrap();
+
+    // The figures the fix changes, worked out here from the file.
+    let mut expect = std::collections::BTreeSet::new();
+    let mut reader = csv::Reader::from_path(school_level("exc_school.csv")).unwrap();
+    let header = reader.headers().unwrap().clone();
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    for r in reader.records() {
+        let r = r.unwrap();
+        let (was, now) = (&r[col("suspension")], &r[col("one_plus_susp")]);
+        if was != now {
+            let num = |s: &str| s.parse::<f64>().map(|v| v.to_string()).unwrap_or_else(|_| s.to_owned());
+            expect.insert(format!(
+                "excl_one_plus_suspension school {} {}: changed {} -> {}",
+                &r[col("school_urn")],
+                &r[col("time_period")],
+                num(was),
+                num(now)
+            ));
+        }
+    }
+    assert!(expect.len() >= 3, "the fixture has schools whose two columns differ: {expect:?}");
+
+    let before = snapshot(&t).await;
+    let rerun = |dry: bool| {
+        let mut c = std::process::Command::new(binary());
+        c.args(["--archive-dir", archive.to_str().unwrap(), "--mappings", mappings.to_str().unwrap()])
+            .args(["jobs", "rerun", &first.run_id.to_string()])
+            .env("DATABASE_URL", &t.url)
+            .env("RUST_LOG", "warn");
+        if dry {
+            c.arg("--dry-run");
+        }
+        let out = c.output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let report = rerun(true);
+    let listed: std::collections::BTreeSet<String> = report
+        .lines()
+        .filter(|l| l.contains(": "))
+        .filter(|l| !l.starts_with("dry run"))
+        .map(|l| {
+            // measure level geography period cohort breakdown: what → the fields compared here.
+            let (key, what) = l.split_once(": ").unwrap();
+            let k: Vec<&str> = key.split(' ').collect();
+            format!("{} {} {} {}: {what}", k[0], k[1], k[2], k[3])
+        })
+        .collect();
+    assert_eq!(listed, expect, "{report}");
+    assert!(report.contains(&format!("{} figures would change, 0 would be new", expect.len())), "{report}");
+    assert_eq!(snapshot(&t).await, before, "a dry run writes nothing, not even its run");
+
+    let done = rerun(false);
+    assert!(done.contains("re-imported run"), "{done}");
+    let after = snapshot(&t).await;
+    assert_eq!(after.1, before.1 + 1, "one new run");
+    let changed = after.0.iter().zip(&before.0).filter(|(a, b)| a != b).count();
+    assert_eq!(changed, expect.len(), "exactly the listed figures changed");
+    let again = rerun(true);
+    assert!(again.contains("0 figures would change, 0 would be new"), "{again}");
+
+    // A run that is not there, and one that read no input.
+    let out = std::process::Command::new(binary())
+        .args(["--archive-dir", archive.to_str().unwrap(), "jobs", "rerun", "999999", "--dry-run"])
+        .env("DATABASE_URL", &t.url)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no run 999999"), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// Every figure (key, value, status) in order, and how many runs there are.
+async fn snapshot(t: &TestDb) -> (Vec<(String, String, String, Option<f64>, Option<String>)>, i64) {
+    let backend = t.db.get_database_backend();
+    let rows =
+        t.db.query_all_raw(Statement::from_string(
+            backend,
+            "SELECT measure_code, geography_code, time_period, value, status FROM observation \
+             ORDER BY measure_code, geography_code, time_period, cohort, breakdown",
+        ))
+        .await
+        .unwrap();
+    let figures = rows
+        .iter()
+        .map(|r| {
+            (
+                r.try_get("", "measure_code").unwrap(),
+                r.try_get("", "geography_code").unwrap(),
+                r.try_get("", "time_period").unwrap(),
+                r.try_get("", "value").unwrap(),
+                r.try_get("", "status").unwrap(),
+            )
+        })
+        .collect();
+    let n =
+        t.db.query_one_raw(Statement::from_string(backend, "SELECT COUNT(*) AS n FROM import_run"))
+            .await
+            .unwrap()
+            .unwrap()
+            .try_get::<i64>("", "n")
+            .unwrap();
+    (figures, n)
+}
+
 /// GIAS's daily extract by URL template: the tick's London day picks the file (23:30 UTC on 30
 /// June is 1 July in BST), the run is named by the URL, and a day DfE has not published (404)
 /// fails once, not retried.
@@ -272,6 +393,7 @@ async fn gias_by_url_template(t: TestDb) {
 }
 
 crate::on_both_backends! {
+    rerun_dry => rerun_after_a_mapping_fix;
     gias_by_url => gias_by_url_template;
     schedule_fires => a_schedule_fires;
     transient_retried => a_transient_fault_is_retried;

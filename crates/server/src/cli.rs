@@ -132,6 +132,14 @@ pub enum JobsCommand {
     },
     /// Queue a queued run's job again (after a fault outside it was fixed); a worker runs it.
     Retry { run: i64 },
+    /// Import a run's archived input again, here and now, with today's mappings and templates
+    /// (after a mapping fix). Statistics, GIAS and register runs.
+    Rerun {
+        run: i64,
+        /// Change nothing: list the figures a re-import would insert or change, old and new.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Import runs, newest first.
     History {
         /// Failed runs only.

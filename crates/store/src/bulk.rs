@@ -71,6 +71,60 @@ impl BulkTxn {
         })
     }
 
+    /// What run `run_id` wrote in this transaction, for a dry run to show before it rolls back:
+    /// each figure it inserted or changed (an unchanged figure is not rewritten), with the value
+    /// it replaced where there was one, in a stable order.
+    pub async fn figure_changes(&mut self, run_id: i64) -> Result<Vec<crate::provenance::FigureChange>, Error> {
+        use sqlx::Row;
+        let mark = if self.backend() == DbBackend::Postgres { "$1" } else { "?" };
+        let on: Vec<String> = crate::provenance::KEY_COLUMNS.iter().map(|c| format!("h.{c} = o.{c}")).collect();
+        let keys: Vec<String> = crate::provenance::KEY_COLUMNS.iter().map(|c| format!("o.{c}")).collect();
+        let sql = format!(
+            "SELECT {}, o.value AS value, o.status AS status, h.value AS old_value, h.status AS old_status, \
+             CASE WHEN h.id IS NULL THEN 0 ELSE 1 END AS replaced \
+             FROM observation o LEFT JOIN observation_history h ON h.replaced_by_run = o.run_id AND {} \
+             WHERE o.run_id = {mark} ORDER BY o.measure_code, o.geographic_level, o.geography_code, o.time_period, \
+             o.cohort, o.breakdown, h.id",
+            keys.join(", "),
+            on.join(" AND ")
+        );
+        fn change<R: Row>(r: &R) -> Result<crate::provenance::FigureChange, sqlx::Error>
+        where
+            for<'a> &'a str: sqlx::ColumnIndex<R>,
+            for<'a> String: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+            for<'a> Option<String>: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+            for<'a> Option<f64>: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+            for<'a> i32: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+        {
+            let replaced: i32 = r.try_get("replaced")?;
+            Ok(crate::provenance::FigureChange {
+                key: crate::provenance::FigureKey {
+                    geographic_level: r.try_get("geographic_level")?,
+                    geography_code: r.try_get("geography_code")?,
+                    measure_code: r.try_get("measure_code")?,
+                    time_period: r.try_get("time_period")?,
+                    time_identifier: r.try_get("time_identifier")?,
+                    cohort: r.try_get("cohort")?,
+                    breakdown: r.try_get("breakdown")?,
+                },
+                before: (replaced == 1)
+                    .then(|| Ok::<_, sqlx::Error>((r.try_get("old_value")?, r.try_get("old_status")?)))
+                    .transpose()?,
+                value: r.try_get("value")?,
+                status: r.try_get("status")?,
+            })
+        }
+        let sql = AssertSqlSafe(sql);
+        Ok(match self {
+            Self::Sqlite(t) => {
+                sqlx::query(sql).bind(run_id).fetch_all(&mut **t).await?.iter().map(change).collect::<Result<_, _>>()?
+            }
+            Self::Postgres(t) => {
+                sqlx::query(sql).bind(run_id).fetch_all(&mut **t).await?.iter().map(change).collect::<Result<_, _>>()?
+            }
+        })
+    }
+
     pub async fn commit(self) -> Result<(), Error> {
         match self {
             Self::Sqlite(t) => t.commit().await?,

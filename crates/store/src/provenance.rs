@@ -37,6 +37,20 @@ pub async fn sources(db: &impl ConnectionTrait, runs: &[i64]) -> Result<Vec<obse
 }
 
 /// The key of one figure.
+/// The columns that name one figure, in [`FigureKey`]'s order.
+pub const KEY_COLUMNS: [&str; 7] =
+    ["geographic_level", "geography_code", "measure_code", "time_period", "time_identifier", "cohort", "breakdown"];
+
+/// A figure a run would insert or change (a dry run's report).
+#[derive(Debug, Clone, PartialEq)]
+pub struct FigureChange {
+    pub key: FigureKey,
+    /// The value and status it replaces; `None` for a new figure.
+    pub before: Option<(Option<f64>, Option<String>)>,
+    pub value: Option<f64>,
+    pub status: Option<String>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct FigureKey {
     pub geographic_level: String,

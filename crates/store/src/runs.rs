@@ -164,6 +164,20 @@ pub async fn unqueue_run(db: &impl ConnectionTrait, id: i64) -> Result<(), Error
     Ok(())
 }
 
+/// Removes a dry run's record and its issues: it changed nothing, so it is not history (and
+/// must not count as a source's last success).
+pub async fn discard_run(db: &impl ConnectionTrait, id: i64) -> Result<(), Error> {
+    let backend = db.get_database_backend();
+    let m = marks(backend, 1);
+    for table in ["import_issue", "observation_source"] {
+        let sql = format!("DELETE FROM {table} WHERE run_id = {}", m[0]);
+        db.execute_raw(Statement::from_sql_and_values(backend, sql, [id.into()])).await?;
+    }
+    let sql = format!("DELETE FROM import_run WHERE id = {}", m[0]);
+    db.execute_raw(Statement::from_sql_and_values(backend, sql, [id.into()])).await?;
+    Ok(())
+}
+
 /// Takes over the queued run of the job with `payload`, if one waits: it becomes `running`.
 async fn adopt_queued(
     db: &impl ConnectionTrait,

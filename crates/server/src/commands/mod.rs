@@ -47,7 +47,8 @@ pub(crate) async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Jobs(command) => {
             let db = open(&cli.database_url).await?;
-            worker::jobs(db, &cli.database_url, command).await
+            let dirs = (archive_dir.clone(), ees.mappings_dir.clone());
+            worker::jobs(db, &cli.database_url, command, dirs).await
         }
         Command::Backup { path } => {
             let db = open(&cli.database_url).await?;

@@ -71,7 +71,15 @@ pub(crate) async fn worker(
     Ok(outcome)
 }
 
-pub(crate) async fn jobs(db: DatabaseConnection, url: &str, command: JobsCommand) -> anyhow::Result<ExitCode> {
+/// `(archive dir, mappings dir)`: where `jobs rerun` finds inputs and today's mappings.
+type Dirs = (std::path::PathBuf, Option<std::path::PathBuf>);
+
+pub(crate) async fn jobs(
+    db: DatabaseConnection,
+    url: &str,
+    command: JobsCommand,
+    dirs: Dirs,
+) -> anyhow::Result<ExitCode> {
     match command {
         JobsCommand::List { schedules } => {
             let schedules = jobs::schedule::load(schedules.as_deref())?;
@@ -143,6 +151,18 @@ pub(crate) async fn jobs(db: DatabaseConnection, url: &str, command: JobsCommand
             println!("queued run {run}'s job again as run {queued}; a worker runs it");
             Ok(ExitCode::SUCCESS)
         }
+        JobsCommand::Rerun { run, dry_run } => {
+            let (archive_dir, mappings_dir) = dirs;
+            let r = jobs::rerun::Rerun { run, dry_run, archive_dir, mappings_dir };
+            match jobs::rerun::rerun(&db, &r).await? {
+                jobs::rerun::Rerunning::Imported(summary) => {
+                    print!("{summary}");
+                    println!("re-imported run {run}'s input as run {}", summary.run_id);
+                }
+                jobs::rerun::Rerunning::WouldChange(changes) => print!("{}", would_change(run, &changes)),
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         JobsCommand::History { failed, job, limit } => {
             let runs = store::runs::history(&db, failed, job.as_deref(), limit).await?;
             println!(
@@ -164,4 +184,38 @@ pub(crate) async fn jobs(db: DatabaseConnection, url: &str, command: JobsCommand
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// A dry run's report: one line per figure, then the count; nothing was written.
+fn would_change(run: i64, changes: &[store::provenance::FigureChange]) -> String {
+    use std::fmt::Write;
+    let shown = |v: &Option<f64>, s: &Option<String>| match (v, s) {
+        (Some(v), _) => v.to_string(),
+        (None, Some(s)) => s.clone(),
+        (None, None) => "(none)".to_owned(),
+    };
+    let mut out = String::new();
+    let (mut new, mut changed) = (0, 0);
+    for c in changes {
+        let k = &c.key;
+        let now = shown(&c.value, &c.status);
+        let what = match &c.before {
+            Some((v, s)) => {
+                changed += 1;
+                format!("changed {} -> {now}", shown(v, s))
+            }
+            None => {
+                new += 1;
+                format!("new {now}")
+            }
+        };
+        let _ = writeln!(
+            out,
+            "{} {} {} {} {} {}: {what}",
+            k.measure_code, k.geographic_level, k.geography_code, k.time_period, k.cohort, k.breakdown
+        );
+    }
+    let _ =
+        writeln!(out, "dry run of run {run}: {changed} figures would change, {new} would be new; nothing was written");
+    out
 }
