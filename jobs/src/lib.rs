@@ -10,6 +10,7 @@ pub mod import_links;
 pub mod import_neighbours;
 pub mod import_population;
 pub mod import_register;
+pub mod job;
 pub mod monitor;
 mod progress;
 pub mod queue;

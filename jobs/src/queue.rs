@@ -18,33 +18,7 @@ use sources::ClientConfig;
 use store::ticks::RunLabels;
 use tracing::{info, warn};
 
-use crate::NoProgress;
-use crate::import_ees::{EesImport, EesSource};
-
-/// What a job imports: small and serialisable, never an open file.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "job", rename_all = "snake_case", deny_unknown_fields)]
-pub enum ImportTask {
-    /// The GIAS establishment extract by URL; `{date}` in it is the tick's day in London
-    /// (`…/edubasealldata{date}.csv`), see `import_gias::expand_url`.
-    GiasUrl {
-        url: String,
-        #[serde(default)]
-        la: Option<String>,
-    },
-    /// A data set of the EES public API (as `import ees`).
-    EesDataset { dataset: String, version: Option<String> },
-    /// An EES CSV or ZIP by URL, with its mapping.
-    EesUrl { url: String, mapping: String },
-    /// New spreadsheets in a drop folder, imported by kind from their sub-folder (`srp/`,
-    /// `designations/`, `clusters/`, `training/`); a file imported before is unchanged.
-    DropFolder { dir: PathBuf },
-    /// Nothing: for measuring the queue itself.
-    Noop,
-}
-
-/// Job names as schedules and `jobs run` give them.
-pub const JOB_NAMES: [&str; 5] = ["gias_url", "ees_dataset", "ees_url", "drop_folder", "noop"];
+pub use crate::job::{ImportTask, JOB_NAMES};
 
 impl ImportTask {
     /// A task from a schedule's `job` and `payload`.
@@ -58,14 +32,6 @@ impl ImportTask {
         };
         table.insert("job".into(), toml::Value::String(job.to_owned()));
         toml::Value::Table(table).try_into::<ImportTask>().map_err(|e| format!("payload for {job}: {e}"))?.checked()
-    }
-
-    /// A GIAS URL template is tried on today's date, so a bad one is refused where it is read.
-    fn checked(self) -> Result<Self, String> {
-        if let Self::GiasUrl { url, .. } = &self {
-            crate::import_gias::expand_url(url, Utc::now().date_naive()).map_err(|e| e.to_string())?;
-        }
-        Ok(self)
     }
 
     /// A task from a job name and a JSON payload (`runImport`); `null` is an empty payload.
@@ -91,37 +57,6 @@ impl ImportTask {
             o.remove("job");
         }
         v
-    }
-
-    /// The import job its runs are recorded under (`import_run.job`).
-    pub fn import_job(&self) -> &'static str {
-        match self {
-            Self::GiasUrl { .. } => crate::import_gias::JOB,
-            Self::EesDataset { .. } | Self::EesUrl { .. } => crate::import_ees::JOB,
-            Self::DropFolder { .. } => crate::import_register::JOB,
-            Self::Noop => "noop",
-        }
-    }
-
-    /// What it reads, as the run history names it before the import says more.
-    pub fn source(&self) -> Option<String> {
-        match self {
-            Self::GiasUrl { url, .. } => Some(url.clone()),
-            Self::EesDataset { dataset, .. } => Some(format!("EES data set {dataset}")),
-            Self::EesUrl { url, .. } => Some(url.clone()),
-            Self::DropFolder { dir } => Some(dir.display().to_string()),
-            Self::Noop => None,
-        }
-    }
-
-    pub fn name(&self) -> &'static str {
-        match self {
-            Self::GiasUrl { .. } => "gias_url",
-            Self::EesDataset { .. } => "ees_dataset",
-            Self::EesUrl { .. } => "ees_url",
-            Self::DropFolder { .. } => "drop_folder",
-            Self::Noop => "noop",
-        }
     }
 }
 
@@ -200,95 +135,8 @@ pub async fn run_task(ctx: &JobContext, env: &Envelope, attempt: usize) -> Resul
         worker_id: Some(ctx.worker_id.clone()),
     };
     // Every run the job starts carries the labels from its first row.
-    store::runs::RUN_LABELS
-        .scope(labels, async {
-            match &env.task {
-                ImportTask::Noop => Ok(Vec::new()),
-                ImportTask::GiasUrl { url, la } => {
-                    // The extract of the tick's day as London counts days (an on-demand run: today).
-                    let at = env.scheduled_at.unwrap_or_else(Utc::now);
-                    let day = at.with_timezone(&chrono_tz::Europe::London).date_naive();
-                    let job = crate::import_gias::GiasUrlImport {
-                        url: url.clone(),
-                        la: la.clone(),
-                        force: false,
-                        trigger: trigger.clone(),
-                        archive_dir: ctx.archive_dir.clone(),
-                        client: ctx.client.clone(),
-                    };
-                    let s = crate::import_gias::run_url(&ctx.db, &job, day, &NoProgress).await?;
-                    Ok(vec![s.run_id])
-                }
-                ImportTask::EesDataset { dataset, version } => {
-                    ees(ctx, EesSource::Api { dataset: dataset.clone(), version: version.clone() }, None, &trigger)
-                        .await
-                }
-                ImportTask::EesUrl { url, mapping } => {
-                    ees(ctx, EesSource::Url(url.clone()), Some(mapping.clone()), &trigger).await
-                }
-                ImportTask::DropFolder { dir } => drop_folder(ctx, dir, &trigger).await,
-            }
-        })
-        .await
-}
-
-async fn ees(
-    ctx: &JobContext,
-    source: EesSource,
-    mapping: Option<String>,
-    trigger: &str,
-) -> Result<Vec<i64>, crate::Error> {
-    let job = EesImport {
-        release: Default::default(),
-        source,
-        mapping,
-        mappings_dir: ctx.mappings_dir.clone(),
-        api_base: ctx.api_base.clone(),
-        client: ctx.client.clone(),
-        trigger: trigger.to_owned(),
-        archive_dir: ctx.archive_dir.clone(),
-    };
-    let s = crate::import_ees::run(&ctx.db, &job, &NoProgress).await?;
-    Ok(vec![s.run_id])
-}
-
-/// Spreadsheets under `dir/<kind>/`, oldest name first. A kind's folder that is missing is fine.
-async fn drop_folder(ctx: &JobContext, dir: &std::path::Path, trigger: &str) -> Result<Vec<i64>, crate::Error> {
-    use ingest::spreadsheet::Kind;
-    let mut runs = Vec::new();
-    for kind in [Kind::Srp, Kind::Designations, Kind::Clusters, Kind::Training] {
-        let folder = dir.join(kind.as_str());
-        let Ok(entries) = std::fs::read_dir(&folder) else { continue };
-        let mut files: Vec<PathBuf> = entries
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| {
-                p.is_file()
-                    && p.extension().and_then(|x| x.to_str()).is_some_and(|x| {
-                        matches!(x.to_lowercase().as_str(), "xlsx" | "xlsm" | "xls" | "ods" | "csv")
-                    })
-                    // Office's lock files (`~$register.xlsx`) are not registers.
-                    && !p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with("~$") || n.starts_with('.'))
-            })
-            .collect();
-        files.sort();
-        for path in files {
-            let job = crate::import_register::RegisterImport {
-                path,
-                kind,
-                sheet: None,
-                dry_run: false,
-                trigger: trigger.to_owned(),
-                archive_dir: Some(ctx.archive_dir.clone()),
-                cluster_size: (7, 14),
-                today: Utc::now().date_naive(),
-                templates: Vec::new(),
-                templates_dir: None,
-            };
-            let s = crate::import_register::run(&ctx.db, &job).await?;
-            runs.push(s.run_id);
-        }
-    }
-    Ok(runs)
+    let info = crate::job::RunInfo { trigger, scheduled_at: env.scheduled_at };
+    store::runs::RUN_LABELS.scope(labels, env.task.run(ctx, &info)).await
 }
 
 /// The apalis handler: retryable failures go back to apalis, the rest end here.

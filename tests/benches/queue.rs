@@ -29,7 +29,7 @@ async fn bench(backend: Backend, n: usize) {
     let queue = Queue::open(&t.url, Duration::from_secs(10)).await.unwrap();
     let started = Instant::now();
     for _ in 0..n {
-        let env = Envelope::new(ImportTask::Noop, "bench", None, None);
+        let env = Envelope::new(ImportTask::Noop(jobs::job::NoPayload {}), "bench", None, None);
         queue.push(env).await.unwrap();
     }
     let pushed = started.elapsed();

@@ -136,7 +136,7 @@ async fn a_transient_fault_is_retried(t: TestDb) {
     // DfE answers 503 once, then the file.
     let url = csv_route(&dfe, vec![Reply::status(503), Reply::ok("text/csv", csv)]);
     let queue = Queue::open(&t.url, Duration::from_secs(5)).await.unwrap();
-    let task = ImportTask::EesUrl { url, mapping: "exclusions_school".into() };
+    let task = ImportTask::EesUrl(jobs::job::EesUrl { url, mapping: "exclusions_school".into() });
     queue.push(Envelope::new(task, "cli", None, None)).await.unwrap();
     let archive = tempfile::tempdir().unwrap();
     let seen = work_until(&t, &queue, context(&t, archive.path(), "w"), |r| {
@@ -155,7 +155,7 @@ async fn bad_input_fails_once(t: TestDb) {
     let dfe = FakeDfe::start().await;
     let url = csv_route(&dfe, vec![Reply::ok("text/csv", "<html><body>Service unavailable</body></html>")]);
     let queue = Queue::open(&t.url, Duration::from_secs(5)).await.unwrap();
-    let task = ImportTask::EesUrl { url, mapping: "exclusions_school".into() };
+    let task = ImportTask::EesUrl(jobs::job::EesUrl { url, mapping: "exclusions_school".into() });
     queue.push(Envelope::new(task, "cli", None, None)).await.unwrap();
     // The worker runs until the failure is recorded and then a while longer, in which a retry
     // would have come (a failed apalis task is fetched again at once).
@@ -500,7 +500,7 @@ async fn a_stopped_worker_leaves_the_data_and_the_job_completes(t: TestDb, stop:
         vec![Reply::ok("text/csv", csv.clone()).delayed(Duration::from_secs(30)), Reply::ok("text/csv", csv)],
     );
     let queue = Queue::open(&t.url, Duration::from_secs(1)).await.unwrap();
-    let task = ImportTask::EesUrl { url, mapping: "exclusions_school".into() };
+    let task = ImportTask::EesUrl(jobs::job::EesUrl { url, mapping: "exclusions_school".into() });
     queue.push(Envelope::new(task, "cli", None, None)).await.unwrap();
     let mut first = spawn_worker(&t, archive.path(), "doomed");
     let mut running = false;

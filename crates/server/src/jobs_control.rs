@@ -56,7 +56,7 @@ impl JobsControl {
             }
         }
         let task = ImportTask::from_json(job, payload.unwrap_or_default()).map_err(ControlError::BadInput)?;
-        if let ImportTask::EesDataset { dataset, version } = &task {
+        if let ImportTask::EesDataset(jobs::job::EesDataset { dataset, version }) = &task {
             checked("dataset", dataset, |c| c.is_ascii_hexdigit() || c == '-', 64)?;
             if let Some(v) = version {
                 checked("version", v, |c| c.is_ascii_digit() || c == '.', 16)?;
