@@ -161,10 +161,12 @@ async fn handle(env: Envelope, ctx: Data<Arc<JobContext>>, attempt: Attempt) -> 
         }
         Err(_) if !last => {
             warn!(job = name, attempt, timeout = ?ctx.timeout, "job timed out; it will be retried");
+            timed_out(&ctx, &env).await;
             Err(format!("timed out after {:?}", ctx.timeout))
         }
         Err(_) => {
             warn!(job = name, attempt, timeout = ?ctx.timeout, "job timed out on its last attempt");
+            timed_out(&ctx, &env).await;
             settle(&ctx, &env, attempt, Some(format!("timed out after {:?} on attempt {attempt}", ctx.timeout))).await;
             return Ok(());
         }
@@ -175,6 +177,15 @@ async fn handle(env: Envelope, ctx: Data<Arc<JobContext>>, attempt: Attempt) -> 
             Ok(())
         }
         Err(e) => Err(Box::new(Transient(e))),
+    }
+}
+
+/// The run a timed-out job had started ends `interrupted`: its future was dropped mid-import.
+async fn timed_out(ctx: &JobContext, env: &Envelope) {
+    let payload = serde_json::to_string(env).unwrap_or_default();
+    let why = format!("the job passed its timeout ({:?}) and was stopped; its transaction rolled back", ctx.timeout);
+    if let Err(e) = store::ticks::interrupt_own(&ctx.db, &payload, &ctx.worker_id, &why, Utc::now()).await {
+        warn!(error = %e, "could not mark the timed-out run interrupted");
     }
 }
 

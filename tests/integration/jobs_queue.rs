@@ -151,6 +151,26 @@ async fn a_transient_fault_is_retried(t: TestDb) {
     assert_eq!(dfe.hits("/exc_school.csv"), 2, "one HTTP attempt per job attempt");
 }
 
+/// A job past its timeout is stopped and retried on the same worker; the stopped attempt's run
+/// ends `interrupted`, not `running` for ever, and the data is the retry's alone.
+async fn a_timed_out_job_is_interrupted_and_retried(t: TestDb) {
+    let dfe = FakeDfe::start().await;
+    let csv = std::fs::read(school_level("exc_school.csv")).unwrap();
+    let url = csv_route(
+        &dfe,
+        vec![Reply::ok("text/csv", csv.clone()).delayed(Duration::from_secs(4)), Reply::ok("text/csv", csv)],
+    );
+    let queue = Queue::open(&t.url, Duration::from_secs(5)).await.unwrap();
+    let task = ImportTask::EesUrl(jobs::job::EesUrl { url, mapping: "exclusions_school".into() });
+    queue.push(Envelope::new(task, "cli", None, None)).await.unwrap();
+    let archive = tempfile::tempdir().unwrap();
+    let ctx = JobContext { timeout: Duration::from_secs(1), ..context(&t, archive.path(), "w") };
+    let seen = work_until(&t, &queue, ctx, |r| r.iter().any(|r| r.status.starts_with("succeeded"))).await;
+    let states: Vec<(&str, Option<i32>)> = seen.iter().map(|r| (r.status.as_str(), r.attempt)).collect();
+    assert_eq!(states, [("interrupted", Some(1)), ("succeeded", Some(2))], "{seen:?}");
+    assert!(seen.iter().all(|r| r.worker.as_deref() == Some("w")));
+}
+
 async fn bad_input_fails_once(t: TestDb) {
     let dfe = FakeDfe::start().await;
     let url = csv_route(&dfe, vec![Reply::ok("text/csv", "<html><body>Service unavailable</body></html>")]);
@@ -398,6 +418,7 @@ crate::on_both_backends! {
     schedule_fires => a_schedule_fires;
     transient_retried => a_transient_fault_is_retried;
     bad_input_once => bad_input_fails_once;
+    timed_out => a_timed_out_job_is_interrupted_and_retried;
     tick_once => each_tick_runs_once;
 }
 

@@ -120,3 +120,25 @@ pub async fn interrupt_earlier(
         .await?;
     Ok(r.rows_affected())
 }
+
+/// Marks this worker's still-`running` runs of the job with `payload` as `interrupted`, saying
+/// why: its job passed the job timeout and was dropped, so its transaction rolled back. Without
+/// this a retry on the same worker (which [`interrupt_earlier`] leaves alone) would leave them
+/// `running` for ever. Returns how many.
+pub async fn interrupt_own(
+    db: &impl ConnectionTrait,
+    payload: &str,
+    worker: &str,
+    why: &str,
+    now: DateTime<Utc>,
+) -> Result<u64, Error> {
+    let backend = db.get_database_backend();
+    let m = marks(backend, 4);
+    let sql = format!(
+        "UPDATE import_run SET status = 'interrupted', finished_at = {}, error_summary = {} \
+         WHERE status = 'running' AND payload = {} AND worker_id = {}",
+        m[0], m[1], m[2], m[3]
+    );
+    let values: Vec<sea_orm::Value> = vec![now.into(), why.into(), payload.into(), worker.into()];
+    Ok(db.execute_raw(Statement::from_sql_and_values(backend, sql, values)).await?.rows_affected())
+}
