@@ -18,8 +18,8 @@ use store::runs::{self, IssueRow, RunCounts, RunStatus};
 use store::stats::{MeasureRow, ObservationBatcher, ObservationWriter, PreparedChunk, upsert_measures_statement};
 use tracing::info;
 
-use crate::failure::record_failure;
 use crate::progress::SharedCount;
+use crate::recorded::{RunOf, recorded};
 use crate::summary::Issues;
 use crate::{Error, ImportProgress, ImportSummary, SourceFile};
 
@@ -72,7 +72,6 @@ pub async fn run(
     job: &EesImport,
     progress: &dyn ImportProgress,
 ) -> Result<ImportSummary, Error> {
-    let started = Instant::now();
     let mapping = resolve_mapping(job)?;
     let scope = format!("mapping={}", mapping.name());
     let source_name = match &job.source {
@@ -82,12 +81,8 @@ pub async fn run(
             format!("ees:{dataset}{}", version.as_ref().map(|v| format!("@{v}")).unwrap_or_default())
         }
     };
-    let run_id = runs::start_run(db, JOB, &job.trigger, Some(&source_name), Some(&scope), Utc::now()).await?;
-    info!(run.id = run_id, source = %source_name, mapping = mapping.name(), "import_ees started");
-    match import(db, job, &mapping, run_id, progress, started, None).await {
-        Ok(summary) => Ok(summary),
-        Err((err, sha256)) => Err(record_failure(db, JOB, run_id, &source_name, err, sha256.as_deref()).await),
-    }
+    let run = RunOf::new(JOB, &job.trigger, source_name, Some(scope));
+    recorded(db, run, |run_id, started| import(db, job, &mapping, run_id, progress, started, None)).await
 }
 
 /// Imports as [`run`] does, then rolls back: the figures the import would insert or change,

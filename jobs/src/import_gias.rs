@@ -13,9 +13,9 @@ use store::gias::{GiasWriter, RowOutcome};
 use store::runs::{self, IssueRow, RunCounts, RunStatus};
 use tracing::info;
 
-use crate::failure::record_failure;
 use crate::import_ees::issue_row;
 use crate::progress::Counting;
+use crate::recorded::{RunOf, recorded};
 use crate::summary::Issues;
 use crate::{Error, ImportProgress, ImportSummary, SourceFile};
 
@@ -42,15 +42,9 @@ pub async fn run(
     job: &GiasImport,
     progress: &dyn ImportProgress,
 ) -> Result<ImportSummary, Error> {
-    let started = Instant::now();
     let scope = job.la.as_ref().map(|la| format!("la={la}"));
-    let name = job.path.display().to_string();
-    let run_id = runs::start_run(db, JOB, &job.trigger, Some(&name), scope.as_deref(), Utc::now()).await?;
-    info!(run.id = run_id, file = %name, "import_gias started");
-    match import(db, job, None, run_id, scope.as_deref(), progress, started).await {
-        Ok(summary) => Ok(summary),
-        Err((err, sha256)) => Err(record_failure(db, JOB, run_id, &name, err, sha256.as_deref()).await),
-    }
+    let run = RunOf::new(JOB, &job.trigger, job.path.display(), scope.clone());
+    recorded(db, run, |run_id, started| import(db, job, None, run_id, scope.as_deref(), progress, started)).await
 }
 
 /// The extract for `day` by URL: DfE publishes it daily as `edubasealldataYYYYMMDD.csv`, so the
@@ -108,12 +102,10 @@ pub async fn run_url(
     day: chrono::NaiveDate,
     progress: &dyn ImportProgress,
 ) -> Result<ImportSummary, Error> {
-    let started = Instant::now();
     let url = expand_url(&job.url, day)?;
     let scope = job.la.as_ref().map(|la| format!("la={la}"));
-    let run_id = runs::start_run(db, JOB, &job.trigger, Some(&url), scope.as_deref(), Utc::now()).await?;
-    info!(run.id = run_id, url = %url, "import_gias started");
-    let outcome = async {
+    let run = RunOf::new(JOB, &job.trigger, &url, scope.clone());
+    recorded(db, run, |run_id, started| async move {
         let Some(download) = fetch(db, job, &url).await.map_err(|e| (e, None))? else {
             runs::finish_run(db, run_id, RunStatus::Unchanged, None, RunCounts::default(), None, Utc::now())
                 .await
@@ -141,12 +133,8 @@ pub async fn run_url(
             archive_dir: Some(job.archive_dir.clone()),
         };
         import(db, &file, Some(&url), run_id, scope.as_deref(), progress, started).await
-    }
-    .await;
-    match outcome {
-        Ok(summary) => Ok(summary),
-        Err((err, sha256)) => Err(record_failure(db, JOB, run_id, &url, err, sha256.as_deref()).await),
-    }
+    })
+    .await
 }
 
 /// A downloaded extract under `incoming/<sha256>.gias/<name in the URL>`, so errors name the

@@ -10,7 +10,7 @@ use sea_orm::DatabaseConnection;
 use store::runs::{self, RunCounts};
 
 use crate::import_ees::issue_row;
-use crate::recorded::{Committed, Failed, finish, read_workbook, recorded};
+use crate::recorded::{Committed, Failed, RunOf, finish, read_workbook, recorded};
 use crate::{Error, ImportSummary, SourceFile};
 
 pub const JOB: &str = "import_la_regions";
@@ -25,7 +25,10 @@ pub struct LaRegionsImport {
 }
 
 pub async fn run(db: &DatabaseConnection, job: &LaRegionsImport) -> Result<ImportSummary, Error> {
-    recorded(db, JOB, &job.trigger, &job.path, |run_id, started| import(db, job, run_id, started)).await
+    recorded(db, RunOf::new(JOB, &job.trigger, job.path.display(), None), |run_id, started| {
+        import(db, job, run_id, started)
+    })
+    .await
 }
 
 async fn import(

@@ -7,7 +7,7 @@ use std::time::Instant;
 use sea_orm::DatabaseConnection;
 use store::runs::RunCounts;
 
-use crate::recorded::{Committed, Failed, finish, read_workbook, recorded};
+use crate::recorded::{Committed, Failed, RunOf, finish, read_workbook, recorded};
 use crate::{Error, ImportSummary, SourceFile};
 
 pub const JOB: &str = "import_statistical_neighbours";
@@ -25,7 +25,10 @@ pub struct NeighboursImport {
 }
 
 pub async fn run(db: &DatabaseConnection, job: &NeighboursImport) -> Result<ImportSummary, Error> {
-    recorded(db, JOB, &job.trigger, &job.path, |run_id, started| import(db, job, run_id, started)).await
+    recorded(db, RunOf::new(JOB, &job.trigger, job.path.display(), None), |run_id, started| {
+        import(db, job, run_id, started)
+    })
+    .await
 }
 
 async fn import(

@@ -10,7 +10,7 @@ use sea_orm::DatabaseConnection;
 use store::population::PopulationRow;
 use store::runs::RunCounts;
 
-use crate::recorded::{Committed, Failed, finish, read_workbook, recorded};
+use crate::recorded::{Committed, Failed, RunOf, finish, read_workbook, recorded};
 use crate::{Error, ImportSummary};
 
 pub const JOB: &str = "import_population";
@@ -26,7 +26,10 @@ pub struct PopulationImport {
 }
 
 pub async fn run(db: &DatabaseConnection, job: &PopulationImport) -> Result<ImportSummary, Error> {
-    recorded(db, JOB, &job.trigger, &job.path, |run_id, started| import(db, job, run_id, started)).await
+    recorded(db, RunOf::new(JOB, &job.trigger, job.path.display(), None), |run_id, started| {
+        import(db, job, run_id, started)
+    })
+    .await
 }
 
 async fn import(

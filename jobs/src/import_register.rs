@@ -12,8 +12,8 @@ use store::registers::{self, Finding, RegisterTotals};
 use store::runs::{self, RunCounts, RunStatus};
 use tracing::info;
 
-use crate::failure::record_failure;
 use crate::import_ees::issue_row;
+use crate::recorded::{RunOf, recorded};
 use crate::{Error, ImportSummary, SourceFile};
 
 pub const JOB: &str = "import_register";
@@ -86,19 +86,12 @@ impl Records {
 }
 
 pub async fn run(db: &DatabaseConnection, job: &RegisterImport) -> Result<ImportSummary, Error> {
-    let started = Instant::now();
-    let scope = format!("kind={}", job.kind.as_str());
-    let name = job.path.display().to_string();
-    let run_id = if job.dry_run {
-        0
-    } else {
-        runs::start_run(db, JOB, &job.trigger, Some(&name), Some(&scope), Utc::now()).await?
-    };
-    match import(db, job, run_id, started).await {
-        Ok(summary) => Ok(summary),
-        Err((err, _)) if job.dry_run => Err(err),
-        Err((err, sha)) => Err(record_failure(db, JOB, run_id, &name, err, sha.as_deref()).await),
+    if job.dry_run {
+        // A dry run records no run.
+        return import(db, job, 0, Instant::now()).await.map_err(|(e, _)| e);
     }
+    let run = RunOf::new(JOB, &job.trigger, job.path.display(), Some(format!("kind={}", job.kind.as_str())));
+    recorded(db, run, |run_id, started| import(db, job, run_id, started)).await
 }
 
 async fn import(

@@ -1,5 +1,6 @@
-//! The frame the small lookup imports share (GIAS links, statistical neighbours, LA regions): a
-//! run is started, a failure is recorded on it, and a commit finishes it with its counts.
+//! The frame every import shares: a run is started, a failure is recorded on it (with the
+//! input's sha256 when it was read that far), and for the small lookup imports (GIAS links,
+//! statistical neighbours, LA regions, population) a commit finishes it with its counts.
 
 use std::future::Future;
 use std::time::Instant;
@@ -16,24 +17,37 @@ use crate::{Error, ImportSummary, SourceFile};
 /// An import's error with the sha256 of its input, when it was read that far.
 pub(crate) type Failed = (Error, Option<String>);
 
-/// Starts run `job` on `path`, runs `import(run_id, started)`, and records a failure on the run.
-pub(crate) async fn recorded<F, Fut>(
-    db: &DatabaseConnection,
-    job: &'static str,
-    trigger: &str,
-    path: &std::path::Path,
-    import: F,
-) -> Result<ImportSummary, Error>
+/// The run an import is recorded as.
+pub(crate) struct RunOf {
+    pub job: &'static str,
+    pub trigger: String,
+    /// The input as the history names it: a path, a URL, `ees:<data set>`.
+    pub source: String,
+    /// `la=886`, `mapping=…`, `kind=srp`.
+    pub scope: Option<String>,
+}
+
+impl RunOf {
+    pub(crate) fn new(job: &'static str, trigger: &str, source: impl std::fmt::Display, scope: Option<String>) -> Self {
+        Self { job, trigger: trigger.to_owned(), source: source.to_string(), scope }
+    }
+}
+
+/// Starts `run`, runs `import(run_id, started)`, and records a failure on the run: the one
+/// skeleton of every import (what `import` does between is the job's own: scan, archive,
+/// parse, one transaction, status, finish).
+pub(crate) async fn recorded<F, Fut>(db: &DatabaseConnection, run: RunOf, import: F) -> Result<ImportSummary, Error>
 where
     F: FnOnce(i64, Instant) -> Fut,
     Fut: Future<Output = Result<ImportSummary, Failed>>,
 {
     let started = Instant::now();
-    let name = path.display().to_string();
-    let run_id = runs::start_run(db, job, trigger, Some(&name), None, Utc::now()).await?;
+    let RunOf { job, trigger, source, scope } = run;
+    let run_id = runs::start_run(db, job, &trigger, Some(&source), scope.as_deref(), Utc::now()).await?;
+    info!(run.id = run_id, source = %source, "{job} started");
     match import(run_id, started).await {
         Ok(summary) => Ok(summary),
-        Err((err, sha)) => Err(record_failure(db, job, run_id, &name, err, sha.as_deref()).await),
+        Err((err, sha)) => Err(record_failure(db, job, run_id, &source, err, sha.as_deref()).await),
     }
 }
 
