@@ -74,9 +74,10 @@ statistical-neighbours` has run and the neighbours' LA figures are imported (not
 
 Rows no shipped data set can fill yet: Attainment 8 for selective and non-selective schools apart
 (`filter: { admissionsPolicy: "Selective" }` narrows the schools by GIAS's admissions policy, but
-DfE's KS4 school-level file is not mapped and the LA file has no admissions-policy split), the share
-of EHCP pupils placed in mainstream (needs the SEN2 placement file), suspensions and persistent
-absence of children in care (DfE publishes them in the children-in-need outcomes files, not mapped).
+DfE's KS4 school-level file is not mapped and the LA file has no admissions-policy split), and
+suspensions and persistent absence of children in care (DfE publishes them in the children-in-need
+outcomes files, not mapped). The share of EHCP pupils placed in mainstream is its own query,
+`ehcpPlacements` (below), from the school-level SEN file and GIAS.
 """, kpi))
 
 profile = f"""{{
@@ -134,6 +135,12 @@ def per_head_table(rows):
 srp = """{
   srps(filter: { laCode: "886" }, first: 200) {
     nodes { name needType places onRoll occupancy host { urn district { code name } } }
+  }
+}"""
+
+ehcp_placed = """{
+  ehcpPlacements(groupBy: DISTRICT, laCode: "886") {
+    group { name } period mainstream special alternativeProvision mainstreamShare schools schoolsWithoutValue
   }
 }"""
 
@@ -204,6 +211,19 @@ def main():
         pop = f"{fmt(p.get('persons'))} (mid-{p['year']})" if p else ""
         print(f"| {r['group']['name']} | {r['specialSchools']} | {fmt(r['places'])} | {fmt(r['pupils'])} | "
               f"{fmt(r['placesPerThousandPupils'])} | {pop} | {fmt(r['placesPerPopulation'])} |")
+    print()
+    print("## EHCP pupils placed in mainstream, by district\n")
+    print("DfE's school-level SEN counts of pupils with an EHC plan, summed by GIAS's establishment type")
+    print("(state-funded mainstream, special, alternative provision; independent schools left out). A")
+    print("school DfE suppressed (`c`) counts as without a value. On the sample every SEN row is a")
+    print("mainstream school, so every share is 100%.\n")
+    print(f"```graphql\n{ehcp_placed}\n```\n")
+    print("| district | period | mainstream | special | AP | share in mainstream | schools (without a value) |")
+    print("|---|---|---|---|---|---|---|")
+    for r in ask(ehcp_placed)["ehcpPlacements"]:
+        share = f"{100 * r['mainstreamShare']:.0f}%" if r["mainstreamShare"] is not None else ""
+        print(f"| {r['group']['name']} | {r['period']} | {fmt(r['mainstream'])} | {fmt(r['special'])} | "
+              f"{fmt(r['alternativeProvision'])} | {share} | {r['schools']} ({r['schoolsWithoutValue']}) |")
     print()
     print("## Training engagement by district\n")
     print(f"```graphql\n{engagement}\n```\n")

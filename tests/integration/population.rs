@@ -243,6 +243,7 @@ async fn special_school_places(t: TestDb) {
         if r["LA (code)"] != "886"
             || r["EstablishmentStatus (name)"] == "Closed"
             || r["EstablishmentTypeGroup (name)"] == "Independent schools"
+            || r["TypeOfEstablishment (name)"].to_lowercase().contains("independent")
         {
             continue;
         }
@@ -258,9 +259,9 @@ async fn special_school_places(t: TestDb) {
     assert!(expect.values().filter(|e| e.0 > 0).count() >= 3, "the sample has special schools in several districts");
     let independent = rows_of(&fixture::sample_gias())
         .iter()
-        .filter(|r| r["LA (code)"] == "886" && r["EstablishmentTypeGroup (name)"] == "Independent schools")
+        .filter(|r| r["LA (code)"] == "886" && r["TypeOfEstablishment (name)"] == "Other independent special school")
         .count();
-    assert!(independent > 0, "the sample's independent schools are left out, so they must be there");
+    assert!(independent > 0, "the sample's independent special schools are left out, so they must be there");
 
     let app = TestApp::spawn(t.db.clone()).await;
     const PLACES: &str = r#"query($g: GroupBy!, $pp: PerPopulation) {
@@ -307,4 +308,98 @@ async fn special_school_places(t: TestDb) {
 
 crate::on_both_backends! {
     special_places => special_school_places;
+}
+
+/// Where EHCP pupils are placed, by district: DfE's school-level SEN counts summed by GIAS's
+/// establishment type (mainstream, special, alternative provision), independent schools left
+/// out, a suppressed school counted as without a value; checked against sums done here.
+async fn ehcp_placements(t: TestDb) {
+    jobs::import_gias::run(&t.db, &crate::gias_job(fixture::sample_gias(), None), &NoProgress).await.unwrap();
+    let sample = school_level("sen_school_level_underlying_data.csv");
+    let mut reader = csv::Reader::from_path(&sample).unwrap();
+    let header = reader.headers().unwrap().clone();
+    let mut rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    // A special school, a pupil referral unit, an independent special school, and a special
+    // school whose count DfE suppressed, added to the sample's mainstream rows.
+    for (urn, ehcp) in [("118190", "40"), ("118153", "3"), ("118811", "30"), ("119617", "c")] {
+        let mut r: Vec<String> = rows[0].iter().map(str::to_owned).collect();
+        r[col("URN")] = urn.into();
+        r[col("EHC plan")] = ehcp.into();
+        rows.push(csv::StringRecord::from(r));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("sen_school_level_underlying_data.csv");
+    let mut w = csv::Writer::from_path(&file).unwrap();
+    w.write_record(&header).unwrap();
+    for r in &rows {
+        w.write_record(r).unwrap();
+    }
+    w.flush().unwrap();
+    import_file(&t, file, dir.path()).await;
+
+    // (mainstream, special, ap, schools with a value, without) per district, done here.
+    let gias: BTreeMap<String, BTreeMap<String, String>> =
+        rows_of(&fixture::sample_gias()).into_iter().map(|r| (r["URN"].clone(), r)).collect();
+    let mut expect: BTreeMap<String, (f64, f64, f64, i64, i64)> = BTreeMap::new();
+    for r in &rows {
+        let g = &gias[&r[col("URN")]];
+        let kind = g["TypeOfEstablishment (name)"].to_lowercase();
+        if g["EstablishmentTypeGroup (name)"] == "Independent schools" || kind.contains("independent") {
+            continue;
+        }
+        let e = expect.entry(g["DistrictAdministrative (code)"].clone()).or_default();
+        let Ok(n) = r[col("EHC plan")].parse::<f64>() else {
+            e.4 += 1;
+            continue;
+        };
+        e.3 += 1;
+        if g["EstablishmentTypeGroup (name)"] == "Special schools" || kind.contains("special") {
+            e.1 += n;
+        } else if kind.contains("pupil referral") || kind.contains("alternative provision") {
+            e.2 += n;
+        } else {
+            e.0 += n;
+        }
+    }
+    assert!(
+        expect.values().any(|e| e.1 > 0.0) && expect.values().any(|e| e.2 > 0.0) && expect.values().any(|e| e.4 > 0)
+    );
+
+    let app = TestApp::spawn(t.db.clone()).await;
+    const PLACED: &str = r#"query($g: GroupBy!) { ehcpPlacements(groupBy: $g, laCode: "886") {
+        group { code } period mainstream special alternativeProvision mainstreamShare schools schoolsWithoutValue } }"#;
+    let data = app.data(PLACED, json!({"g": "DISTRICT"})).await;
+    let got = data["ehcpPlacements"].as_array().unwrap();
+    assert_eq!(got.len(), expect.len(), "{got:?}");
+    let opt = |v: f64| if v == 0.0 { Value::Null } else { json!(v) };
+    for r in got {
+        let (m, s, a, with, without) = expect[r["group"]["code"].as_str().unwrap()];
+        assert_eq!(r["period"], "2023/24");
+        assert_eq!((&r["schools"], &r["schoolsWithoutValue"]), (&json!(with), &json!(without)), "{r}");
+        for (field, v) in [("mainstream", m), ("special", s), ("alternativeProvision", a)] {
+            if r[field].is_number() {
+                assert!(close(r[field].as_f64().unwrap(), v), "{field}: {r}");
+            } else {
+                assert_eq!(opt(v), Value::Null, "{field}: {r}");
+            }
+        }
+        match r["mainstreamShare"].as_f64() {
+            Some(share) => assert!(close(share, m / (m + s + a)), "{r}"),
+            None => assert_eq!(m + s + a, 0.0, "{r}"),
+        }
+    }
+    let body = app.graphql(PLACED, json!({"g": "CLUSTER"})).await;
+    assert!(body["errors"][0]["message"].as_str().unwrap().contains("DISTRICT or LA"), "{body}");
+    // Open data: the public reads it too.
+    let (_, public) = app.graphql_as(None, PLACED, json!({"g": "LA"})).await;
+    let kent = &public["data"]["ehcpPlacements"][0];
+    let all: f64 = expect.values().map(|e| e.0 + e.1 + e.2).sum();
+    let mainstream: f64 = expect.values().map(|e| e.0).sum();
+    assert!(close(kent["mainstreamShare"].as_f64().unwrap(), mainstream / all), "{public}");
+    app.stop().await;
+}
+
+crate::on_both_backends! {
+    ehcp_placed => ehcp_placements;
 }

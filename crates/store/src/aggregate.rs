@@ -60,6 +60,11 @@ const OPEN_SCHOOLS: &str = "FROM school s \
      LEFT JOIN local_authority l ON l.code = s.la_code \
      WHERE s.status <> 'Closed' AND s.in_latest_extract = TRUE";
 
+/// State-funded establishments (and non-maintained special schools): not independent schools,
+/// nor GIAS's "Other independent special school", whose type group is "Special schools".
+const STATE_FUNDED: &str =
+    "s.type_group <> 'Independent schools' AND LOWER(s.type_of_establishment) NOT LIKE '%independent%'";
+
 fn la_clause(backend: DbBackend, la_code: Option<&str>) -> (&'static str, Vec<Value>) {
     match la_code {
         None => ("", Vec::new()),
@@ -185,7 +190,7 @@ pub async fn special_school_places(
     let sql = format!(
         "WITH members AS (SELECT DISTINCT s.urn AS urn, {code} AS code, {name} AS name, s.is_special AS special, \
                           s.school_capacity AS capacity, s.number_of_pupils AS pupils \
-                          {OPEN_SCHOOLS}{la} AND s.type_group <> 'Independent schools') \
+                          {OPEN_SCHOOLS}{la} AND {STATE_FUNDED}) \
          SELECT code, name, \
                 SUM(CASE WHEN special THEN 1 ELSE 0 END) AS special_schools, \
                 SUM(CASE WHEN special THEN capacity END) AS places, \
@@ -195,4 +200,52 @@ pub async fn special_school_places(
          FROM members GROUP BY code, name ORDER BY name, code"
     );
     Ok(SpecialPlacesRow::find_by_statement(Statement::from_sql_and_values(backend, sql, values)).all(db).await?)
+}
+
+/// Pupils with an EHC plan by where they are placed, per group and period, from DfE's
+/// school-level SEN figures (`sen_school_ehcp`) and GIAS's establishment types.
+#[derive(Debug, Clone, PartialEq, FromQueryResult)]
+pub struct EhcpPlacementRow {
+    pub code: String,
+    pub name: String,
+    pub time_period: String,
+    /// In state-funded mainstream schools (not special, not alternative provision).
+    pub mainstream: Option<f64>,
+    /// In state-funded and non-maintained special schools.
+    pub special: Option<f64>,
+    /// In pupil referral units and alternative provision academies.
+    pub alternative_provision: Option<f64>,
+    /// Schools with a figure.
+    pub schools: i64,
+    /// Schools whose figure DfE published as a symbol (`c`, `x`, …): left out, never 0.
+    pub schools_without_value: i64,
+}
+
+/// EHCP pupils per group at `level` by placement, in one statement.
+pub async fn ehcp_placements(
+    db: &impl ConnectionTrait,
+    level: GroupLevel,
+    la_code: Option<&str>,
+) -> Result<Vec<EhcpPlacementRow>, Error> {
+    let backend = db.get_database_backend();
+    let (la, values) = la_clause(backend, la_code);
+    let (code, name) = (level.code_sql(), level.name_sql());
+    let ap = "(LOWER(s.type_of_establishment) LIKE '%pupil referral%' \
+              OR LOWER(s.type_of_establishment) LIKE '%alternative provision%')";
+    let sql = format!(
+        "WITH members AS (SELECT DISTINCT s.urn AS urn, {code} AS code, {name} AS name, \
+                          CASE WHEN s.is_special THEN 'special' WHEN {ap} THEN 'ap' ELSE 'mainstream' END AS placement \
+                          {OPEN_SCHOOLS}{la} AND {STATE_FUNDED}) \
+         SELECT m.code AS code, m.name AS name, o.time_period AS time_period, \
+                SUM(CASE WHEN m.placement = 'mainstream' THEN o.value END) AS mainstream, \
+                SUM(CASE WHEN m.placement = 'special' THEN o.value END) AS special, \
+                SUM(CASE WHEN m.placement = 'ap' THEN o.value END) AS alternative_provision, \
+                SUM(CASE WHEN o.value IS NOT NULL THEN 1 ELSE 0 END) AS schools, \
+                SUM(CASE WHEN o.value IS NULL THEN 1 ELSE 0 END) AS schools_without_value \
+         FROM members m JOIN observation o ON o.geography_code = CAST(m.urn AS TEXT) \
+         WHERE o.geographic_level = 'school' AND o.measure_code = 'sen_school_ehcp' AND o.cohort = 'all' \
+               AND o.breakdown = 'total' \
+         GROUP BY m.code, m.name, o.time_period ORDER BY m.name, m.code, o.time_period"
+    );
+    Ok(EhcpPlacementRow::find_by_statement(Statement::from_sql_and_values(backend, sql, values)).all(db).await?)
 }

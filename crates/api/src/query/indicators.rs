@@ -339,7 +339,7 @@ async fn ask(
     })
 }
 
-fn period_display(time_period: &str, time_identifier: &str) -> String {
+pub(super) fn period_display(time_period: &str, time_identifier: &str) -> String {
     TimePeriod::parse(time_period, time_identifier).map(|p| p.display()).unwrap_or_else(|_| time_period.to_owned())
 }
 

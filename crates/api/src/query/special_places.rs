@@ -1,6 +1,7 @@
-//! Special-school places per 1,000 pupils (and per 1,000 of an age band) by district or LA:
-//! the planning figure officers set beside the demand for specialist places. GIAS is open
-//! data, so every role reads it.
+//! Special-school places per 1,000 pupils (and per 1,000 of an age band) by district or LA,
+//! and where pupils with an EHC plan are placed (mainstream, special, alternative provision):
+//! the planning figures officers set beside the demand for specialist places. Both are sums of
+//! open data (GIAS, DfE's published school-level SEN figures), so every role reads them.
 
 use std::collections::BTreeSet;
 
@@ -44,8 +45,73 @@ pub struct SpecialSchoolPlaces {
     pub note: Option<String>,
 }
 
+/// Pupils with an EHC plan in one group and census, by where they are placed.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct EhcpPlacement {
+    /// The district or LA.
+    pub group: IndicatorGroup,
+    /// As DfE shows it: `2023/24`.
+    pub period: String,
+    /// In state-funded mainstream schools.
+    pub mainstream: Option<f64>,
+    /// In state-funded and non-maintained special schools.
+    pub special: Option<f64>,
+    /// In pupil referral units and alternative provision academies.
+    pub alternative_provision: Option<f64>,
+    /// `mainstream` over all three: the share of EHCP pupils placed in mainstream.
+    pub mainstream_share: Option<f64>,
+    /// Schools with a figure.
+    pub schools: i32,
+    /// Schools whose figure DfE published as a symbol (`c`, `x`): left out, never counted as 0.
+    pub schools_without_value: i32,
+}
+
+fn placement_level(group_by: GroupBy, field: &str) -> Result<GroupLevel> {
+    match group_by {
+        GroupBy::District => Ok(GroupLevel::District),
+        GroupBy::La => Ok(GroupLevel::La),
+        _ => Err(bad_input(format!("{field}: group by DISTRICT or LA"))),
+    }
+}
+
 #[Object]
 impl SpecialPlacesQuery {
+    /// Where pupils with an EHC plan are placed, per district (default) or LA and census: in
+    /// state-funded mainstream schools, special schools or alternative provision, from DfE's
+    /// school-level SEN figures (`sen_school_ehcp`) by GIAS's establishment type, and the share
+    /// in mainstream. Independent schools are left out. A school DfE suppressed counts as
+    /// without a value, never as 0.
+    async fn ehcp_placements(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "DISTRICT (default) or LA.", default_with = "GroupBy::District")] group_by: GroupBy,
+        #[graphql(desc = "Only this LA's schools (old code, e.g. `886`); default every LA.")] la_code: Option<String>,
+    ) -> Result<Vec<EhcpPlacement>> {
+        let level = placement_level(group_by, "ehcpPlacements")?;
+        input::opt("laCode", la_code.as_ref())?;
+        let db = ctx.data_unchecked::<DatabaseConnection>();
+        let rows = store::aggregate::ehcp_placements(db, level, la_code.as_deref()).await.map_err(internal)?;
+        budget::charge(ctx, rows.len())?;
+        Ok(rows
+            .into_iter()
+            .map(|r| {
+                let parts = [r.mainstream, r.special, r.alternative_provision];
+                let total: f64 = parts.iter().flatten().sum();
+                let share = r.mainstream.or(parts.iter().any(Option::is_some).then_some(0.0));
+                EhcpPlacement {
+                    group: IndicatorGroup { level: group_by, code: r.code, name: r.name },
+                    period: super::indicators::period_display(&r.time_period, "Academic year"),
+                    mainstream: r.mainstream,
+                    special: r.special,
+                    alternative_provision: r.alternative_provision,
+                    mainstream_share: share.filter(|_| total > 0.0).map(|m| m / total),
+                    schools: r.schools as i32,
+                    schools_without_value: r.schools_without_value as i32,
+                }
+            })
+            .collect())
+    }
+
     /// Special-school places per 1,000 pupils on roll by district (default) or LA, from GIAS:
     /// open state-funded special schools' capacity over the pupils of every open state-funded
     /// school there. Independent schools are left out on both sides. With `perPopulation`,
@@ -58,11 +124,7 @@ impl SpecialPlacesQuery {
         #[graphql(desc = "Also set places against an ONS age band (`inclusion import population`).")]
         per_population: Option<PerPopulation>,
     ) -> Result<Vec<SpecialSchoolPlaces>> {
-        let level = match group_by {
-            GroupBy::District => GroupLevel::District,
-            GroupBy::La => GroupLevel::La,
-            _ => return Err(bad_input("specialSchoolPlaces: group by DISTRICT or LA")),
-        };
+        let level = placement_level(group_by, "specialSchoolPlaces")?;
         input::opt("laCode", la_code.as_ref())?;
         let band = per_population.as_ref().map(PerPopulation::checked).transpose()?;
         let db = ctx.data_unchecked::<DatabaseConnection>();
