@@ -24,6 +24,8 @@ pub enum Rerunning {
     Imported(ImportSummary),
     /// What a re-import would insert or change; nothing was written.
     WouldChange(Vec<FigureChange>),
+    /// A register's dry run: what the import would do, as `import spreadsheet --dry-run` says it.
+    Checked(ImportSummary),
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -109,7 +111,9 @@ fn scope<'a>(run: &'a import_run::Model, key: &str) -> Option<&'a str> {
 }
 
 /// Re-imports (or dry-runs) the input of run `r.run`. EES statistics take today's mapping of the
-/// same name; GIAS extracts and LA registers are read again by today's code and templates.
+/// same name; GIAS extracts and LA registers are read again by today's code and templates. A
+/// statistics dry run lists the figures; a register's checks the file and counts what it would
+/// write.
 pub async fn rerun(db: &DatabaseConnection, r: &Rerun) -> Result<Rerunning, RerunError> {
     let input = input(db, r).await?;
     let run = &input.run;
@@ -142,14 +146,14 @@ pub async fn rerun(db: &DatabaseConnection, r: &Rerun) -> Result<Rerunning, Reru
             };
             Ok(Rerunning::Imported(crate::import_gias::run(db, &job, &NoProgress).await?))
         }
-        crate::import_register::JOB if !r.dry_run => {
+        crate::import_register::JOB => {
             let kind = scope(run, "kind").and_then(|k| k.parse::<ingest::spreadsheet::Kind>().ok());
             let kind = kind.ok_or_else(|| cannot("its record names no register kind"))?;
             let job = crate::import_register::RegisterImport {
                 path: input.path.clone(),
                 kind,
                 sheet: None,
-                dry_run: false,
+                dry_run: r.dry_run,
                 trigger: "cli".into(),
                 archive_dir: Some(r.archive_dir.clone()),
                 cluster_size: (7, 14),
@@ -157,11 +161,12 @@ pub async fn rerun(db: &DatabaseConnection, r: &Rerun) -> Result<Rerunning, Reru
                 templates: Vec::new(),
                 templates_dir: None,
             };
-            Ok(Rerunning::Imported(crate::import_register::run(db, &job).await?))
+            let summary = crate::import_register::run(db, &job).await?;
+            Ok(if r.dry_run { Rerunning::Checked(summary) } else { Rerunning::Imported(summary) })
         }
-        crate::import_gias::JOB | crate::import_register::JOB => Err(cannot(
-            "--dry-run lists the figures of statistics imports; for a register, `import spreadsheet --dry-run` with the file",
-        )),
+        crate::import_gias::JOB => {
+            Err(cannot("--dry-run reads statistics and register runs; a GIAS extract has none (re-run it without)"))
+        }
         _ => Err(cannot("only statistics, GIAS and register imports keep an input to re-read")),
     }
 }

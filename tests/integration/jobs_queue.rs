@@ -305,7 +305,33 @@ async fn rerun_after_a_mapping_fix(t: TestDb) {
     let again = rerun(true);
     assert!(again.contains("0 figures would change, 0 would be new"), "{again}");
 
-    // A run that is not there, and one that read no input.
+    // A register's run: its dry run checks the file again and writes nothing; the rerun is a run.
+    let srp = jobs::import_register::RegisterImport {
+        archive_dir: Some(archive.clone()),
+        ..crate::registers::job(ingest::spreadsheet::Kind::Srp, "srp_register.xlsx")
+    };
+    let srp_run = jobs::import_register::run(&t.db, &srp).await.unwrap().run_id;
+    let before = snapshot(&t).await.1;
+    let rerun_srp = |dry: bool| {
+        let mut c = std::process::Command::new(binary());
+        c.args(["--archive-dir", archive.to_str().unwrap(), "jobs", "rerun", &srp_run.to_string()])
+            .env("DATABASE_URL", &t.url)
+            .env("RUST_LOG", "warn");
+        if dry {
+            c.arg("--dry-run");
+        }
+        let out = c.output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let checked = rerun_srp(true);
+    assert!(checked.contains("nothing was written") && checked.contains("srp_register.xlsx"), "{checked}");
+    assert_eq!(snapshot(&t).await.1, before, "a register's dry run keeps no run");
+    let again = rerun_srp(false);
+    assert!(again.contains("re-imported run"), "{again}");
+    assert_eq!(snapshot(&t).await.1, before + 1);
+
+    // A run that is not there.
     let out = std::process::Command::new(binary())
         .args(["--archive-dir", archive.to_str().unwrap(), "jobs", "rerun", "999999", "--dry-run"])
         .env("DATABASE_URL", &t.url)

@@ -160,6 +160,10 @@ pub(crate) async fn jobs(
                     println!("re-imported run {run}'s input as run {}", summary.run_id);
                 }
                 jobs::rerun::Rerunning::WouldChange(changes) => print!("{}", would_change(run, &changes)),
+                jobs::rerun::Rerunning::Checked(summary) => {
+                    print!("{summary}");
+                    println!("dry run of run {run}: nothing was written");
+                }
             }
             Ok(ExitCode::SUCCESS)
         }
