@@ -443,3 +443,113 @@ async fn selective_schools_apart(t: TestDb) {
 crate::on_both_backends! {
     selective => selective_schools_apart;
 }
+
+const HEADCOUNT_MAPPING: &str = r#"
+name = "heads_test"
+publication = "Test publication"
+datasets = ["heads_test"]
+levels = ["national", "regional", "la"]
+
+[[measures]]
+code = "t_placements"
+label = "Placements"
+unit = "count"
+column = "placements"
+
+[[measures]]
+code = "t_heads"
+label = "Pupil headcount"
+unit = "count"
+column = "heads"
+"#;
+
+/// `perPupils`: a count per 1,000 (or per 100) pupils of a published headcount of the same
+/// place and period. DfE's LA, region and England rows use DfE's own headcount; computed groups
+/// the schools' summed one, so suspensions per 100 pupils equals the computed suspension rate.
+async fn counts_per_pupils(t: TestDb) {
+    import_all(&t).await;
+    let dir = tempfile::tempdir().unwrap();
+    let csv = "time_period,time_identifier,geographic_level,country_code,country_name,region_code,region_name,new_la_code,old_la_code,la_name,placements,heads\n\
+               202324,Academic year,National,E92000001,England,,,,,,9000,8000000\n\
+               202324,Academic year,Regional,E92000001,England,E12000008,South East,,,,1500,1400000\n\
+               202324,Academic year,Local authority,E92000001,England,E12000008,South East,E10000016,886,Kent,420,250000\n";
+    let file = dir.path().join("heads_test.csv");
+    std::fs::write(&file, csv).unwrap();
+    let mappings = dir.path().join("mappings");
+    std::fs::create_dir_all(&mappings).unwrap();
+    std::fs::write(mappings.join("heads_test.toml"), HEADCOUNT_MAPPING).unwrap();
+    let job = EesImport {
+        release: Default::default(),
+        source: EesSource::File(file),
+        mapping: Some("heads_test".into()),
+        mappings_dir: Some(mappings),
+        api_base: String::new(),
+        client: Default::default(),
+        trigger: "test".into(),
+        archive_dir: dir.path().to_owned(),
+    };
+    run(&t.db, &job, &NoProgress).await.unwrap();
+    let app = TestApp::spawn(t.db.clone()).await;
+    let q = r#"query($m: [String!]!, $g: [GroupBy!]!, $pp: PerPupils) {
+        indicators(measures: $m, cohorts: ["all"], groupBy: $g, filter: { laCode: "886" }, perPupils: $pp) {
+            group { level code } measure { code } timePeriod value source valuePerPupils pupils { measure pupils } note
+            schoolsWithoutValue } }"#;
+    let data = app
+        .data(q, json!({"m": ["t_placements"], "g": ["LA", "REGION", "NATIONAL"], "pp": {"measure": "t_heads"}}))
+        .await;
+    let rows: Vec<&Value> =
+        data["indicators"].as_array().unwrap().iter().filter(|r| r["source"] == "PUBLISHED").collect();
+    assert_eq!(rows.len(), 3, "{data}");
+    for (level, placements, heads) in
+        [("LA", 420.0, 250000.0), ("REGION", 1500.0, 1400000.0), ("NATIONAL", 9000.0, 8000000.0)]
+    {
+        let r = rows.iter().find(|r| r["group"]["level"] == level).unwrap();
+        assert_eq!(r["pupils"], json!({"measure": "t_heads", "pupils": heads}), "{r}");
+        assert!((r["valuePerPupils"].as_f64().unwrap() - placements * 1000.0 / heads).abs() < 1e-9, "{r}");
+    }
+
+    // Computed groups: suspensions per 100 pupils of the summed headcount is the computed rate.
+    let data = app
+        .data(q, json!({"m": ["excl_suspensions", "excl_suspension_rate"], "g": ["DISTRICT"], "pp": {"per": 100}}))
+        .await;
+    let rows = data["indicators"].as_array().unwrap();
+    let mut checked = 0;
+    let counts = rows.iter().filter(|r| r["measure"]["code"] == "excl_suspensions" && r["value"].is_number());
+    let (whole, short): (Vec<&Value>, Vec<&Value>) = counts.partition(|r| r["schoolsWithoutValue"] == json!(0));
+    // A district with a school DfE suppressed: its count is not set against all its pupils.
+    assert!(!short.is_empty(), "the fixture has a suppressed school");
+    for r in short {
+        assert!(r["valuePerPupils"].is_null(), "{r}");
+        assert!(r["note"].as_str().unwrap().contains("without a number"), "{r}");
+    }
+    for r in whole {
+        let rate = rows
+            .iter()
+            .find(|x| {
+                x["measure"]["code"] == "excl_suspension_rate"
+                    && x["group"] == r["group"]
+                    && x["timePeriod"] == r["timePeriod"]
+            })
+            .unwrap();
+        assert!((r["valuePerPupils"].as_f64().unwrap() - rate["value"].as_f64().unwrap()).abs() < 1e-9, "{r} {rate}");
+        assert!(rate["valuePerPupils"].is_null() && rate["note"].as_str().unwrap().contains("not set against"));
+        checked += 1;
+    }
+    assert!(checked >= 1, "{rows:?}");
+
+    // Hostile and sloppy: a rate, an unknown measure, a silly scale.
+    for (pp, expect) in [
+        (json!({"measure": "excl_suspension_rate"}), "not a published count"),
+        (json!({"measure": "nope'; --"}), "not a measure"),
+        (json!({"per": 0}), "perPupils.per"),
+    ] {
+        let body = app.graphql(q, json!({"m": ["t_placements"], "g": ["LA"], "pp": pp})).await;
+        let message = body["errors"][0]["message"].as_str().unwrap_or_default();
+        assert!(message.contains(expect), "{pp}: {body}");
+    }
+    app.stop().await;
+}
+
+crate::on_both_backends! {
+    per_pupils => counts_per_pupils;
+}

@@ -133,6 +133,11 @@ pub const FIELDS: &[(&str, FieldClass)] = &[
     ("IndicatorRow.valuePerPopulation", Within("Query.indicators")),
     // ONS's published estimates of a place's population.
     ("IndicatorRow.population", Open),
+    ("IndicatorRow.valuePerPupils", Within("Query.indicators")),
+    // A published headcount: open data.
+    ("IndicatorRow.pupils", Open),
+    ("IndicatorPupils.measure", Open),
+    ("IndicatorPupils.pupils", Open),
     ("IndicatorPopulation.year", Open),
     ("IndicatorPopulation.ages", Open),
     ("IndicatorPopulation.persons", Open),

@@ -118,6 +118,10 @@ pub struct IndicatorRow {
     /// With `perPopulation`: the value per head (or per 1,000) of that population; for
     /// `STATISTICAL_NEIGHBOURS`, the mean of each neighbour's own.
     pub value_per_population: Option<f64>,
+    /// With `perPupils`: the headcount the count is set against.
+    pub pupils: Option<super::per_pupils::IndicatorPupils>,
+    /// With `perPupils`: the count per 1,000 (or `per`) pupils of that headcount.
+    pub value_per_pupils: Option<f64>,
 }
 
 /// Figures DfE does not publish, so a missing cell says why: progress measures need a prior
@@ -190,6 +194,16 @@ pub(super) struct Ask {
 }
 
 impl Ask {
+    /// The same places and periods, for one other measure and cohort.
+    pub(super) fn of(ask: &Ask, measure: measure::Model, cohort: &str) -> Ask {
+        Ask {
+            measures: [(measure.code.clone(), measure)].into(),
+            scope: Scope { cohorts: Some(vec![cohort.to_owned()]), ..ask.scope.clone() },
+            la_code: ask.la_code.clone(),
+            la: ask.la.clone(),
+        }
+    }
+
     fn region_code(&self) -> Option<String> {
         self.la.as_ref().and_then(|l| l.region_code.clone())
     }
@@ -217,6 +231,9 @@ impl IndicatorQuery {
         #[graphql(desc = "Counts and sums of money also per head (or per 1,000) of an age band's population, \
                           for districts, the LA, region, England and the neighbours' mean.")]
         per_population: Option<PerPopulation>,
+        #[graphql(desc = "Counts also per 1,000 (or `per`) pupils of a published headcount of the same place and \
+                          period (`excl_headcount` by default): DfE's own for the LA, region and England.")]
+        per_pupils: Option<super::per_pupils::PerPupils>,
     ) -> Result<Vec<IndicatorRow>> {
         if let Some(p) = &per_population {
             p.checked()?;
@@ -270,6 +287,9 @@ impl IndicatorQuery {
         // After the disclosure rules: a figure held back has no value per head either.
         if let Some(p) = &per_population {
             super::per_population::apply(db, &mut rows, &ask, p).await?;
+        }
+        if let Some(p) = &per_pupils {
+            super::per_pupils::apply(db, &mut rows, &ask, p).await?;
         }
         Ok(rows)
     }
@@ -345,7 +365,7 @@ pub(super) fn period_display(time_period: &str, time_identifier: &str) -> String
 
 /// Computed rows at `level`: school groupings below the LA need every measure's rule; the LA,
 /// region and England compute the measures that have one (the others come published only).
-async fn computed(db: &Figures<'_>, level: GroupBy, ask: &Ask) -> Result<Vec<IndicatorRow>> {
+pub(super) async fn computed(db: &Figures<'_>, level: GroupBy, ask: &Ask) -> Result<Vec<IndicatorRow>> {
     let (computed_level, scope) = match level {
         GroupBy::Region | GroupBy::National => {
             // A region or England is every school in it, not those of the LA filtered on.
@@ -408,13 +428,15 @@ async fn computed(db: &Figures<'_>, level: GroupBy, ask: &Ask) -> Result<Vec<Ind
                 note: None,
                 population: None,
                 value_per_population: None,
+                pupils: None,
+                value_per_pupils: None,
             }
         })
         .collect())
 }
 
 /// DfE's published figures for the LA, its region or England; with an LA's rank and quartile.
-async fn published(db: &Figures<'_>, level: GroupBy, ask: &Ask) -> Result<Vec<IndicatorRow>> {
+pub(super) async fn published(db: &Figures<'_>, level: GroupBy, ask: &Ask) -> Result<Vec<IndicatorRow>> {
     let (stored, codes): (&str, Vec<String>) = match level {
         GroupBy::La => ("la", ask.la_code.iter().cloned().collect()),
         GroupBy::Region => ("regional", ask.region_code().into_iter().collect()),
@@ -464,6 +486,8 @@ async fn published(db: &Figures<'_>, level: GroupBy, ask: &Ask) -> Result<Vec<In
                 }),
                 population: None,
                 value_per_population: None,
+                pupils: None,
+                value_per_pupils: None,
             }
         })
         .collect())
@@ -517,6 +541,8 @@ async fn neighbours(db: &Figures<'_>, ask: &Ask) -> Result<Vec<IndicatorRow>> {
             note: None,
             population: None,
             value_per_population: None,
+            pupils: None,
+            value_per_pupils: None,
         })
         .collect())
 }

@@ -4,6 +4,7 @@ mod access;
 mod indicators;
 mod operations;
 mod per_population;
+mod per_pupils;
 mod places;
 mod registers;
 mod runs;
