@@ -94,8 +94,11 @@ pub async fn dry_run(db: &DatabaseConnection, job: &EesImport) -> Result<Vec<sto
     let run_id = runs::start_run(db, JOB, &job.trigger, Some("(dry run)"), Some(&scope), Utc::now()).await?;
     let mut changes = Vec::new();
     let outcome = import(db, job, &mapping, run_id, &crate::NoProgress, started, Some(&mut changes)).await;
-    runs::discard_run(db, run_id).await?;
-    outcome.map(|_| changes).map_err(|(e, _)| e)
+    let discarded = runs::discard_run(db, run_id).await;
+    // The import's own error is the one to report; a failure to discard only when it passed.
+    let _ = outcome.map_err(|(e, _)| e)?;
+    discarded?;
+    Ok(changes)
 }
 
 fn resolve_mapping(job: &EesImport) -> Result<Mapping, Error> {
@@ -199,7 +202,7 @@ async fn fetch(
 }
 
 async fn known_validators(db: &DatabaseConnection, url: &str) -> Result<Option<Validators>, Error> {
-    Ok(runs::fetch_state(db, url).await?.map(|s| Validators { etag: s.etag, last_modified: s.last_modified }))
+    Ok(runs::validators_for(db, url).await?.map(|s| Validators { etag: s.etag, last_modified: s.last_modified }))
 }
 
 fn is_zip(path: &Path) -> bool {
@@ -286,8 +289,11 @@ async fn import(
         }
     };
     if let Some(out) = dry {
-        *out = txn.figure_changes(run_id).await.map_err(|e| fail(e.into()))?;
+        let changes = txn.figure_changes(run_id).await;
+        // Rolled back either way, explicitly: on SQLite the run's record is removed next, and
+        // would otherwise wait for this transaction's write lock.
         txn.rollback().await.map_err(|e| fail(e.into()))?;
+        *out = changes.map_err(|e| fail(e.into()))?;
         return Ok(summary(run_id, report_name, source.sha256.clone(), RunStatus::Unchanged, written, started));
     }
     txn.commit().await.map_err(|e| fail(e.into()))?;

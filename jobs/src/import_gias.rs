@@ -106,7 +106,7 @@ pub async fn run_url(
     let scope = job.la.as_ref().map(|la| format!("la={la}"));
     let run = RunOf::new(JOB, &job.trigger, &url, scope.clone());
     recorded(db, run, |run_id, started| async move {
-        let Some(download) = fetch(db, job, &url).await.map_err(|e| (e, None))? else {
+        let Some(download) = fetch(db, job, &url, run_id).await.map_err(|e| (e, None))? else {
             runs::finish_run(db, run_id, RunStatus::Unchanged, None, RunCounts::default(), None, Utc::now())
                 .await
                 .map_err(|e| (e.into(), None))?;
@@ -137,8 +137,8 @@ pub async fn run_url(
     .await
 }
 
-/// A downloaded extract under `incoming/<sha256>.gias/<name in the URL>`, so errors name the
-/// file as DfE does; removed when dropped (the archive keeps its copy).
+/// A downloaded extract under `incoming/gias-run-<run>/<name in the URL>`, so errors name the
+/// file as DfE does; its folder is removed when dropped (the archive keeps its copy).
 struct Downloaded {
     path: PathBuf,
 }
@@ -151,12 +151,22 @@ impl Drop for Downloaded {
     }
 }
 
-async fn fetch(db: &DatabaseConnection, job: &GiasUrlImport, url: &str) -> Result<Option<Downloaded>, Error> {
+async fn fetch(
+    db: &DatabaseConnection,
+    job: &GiasUrlImport,
+    url: &str,
+    run_id: i64,
+) -> Result<Option<Downloaded>, Error> {
     let http = sources::HttpClient::new(job.client.clone())?;
-    let known =
-        runs::fetch_state(db, url).await?.map(|s| sources::Validators { etag: s.etag, last_modified: s.last_modified });
-    let incoming = job.archive_dir.join("incoming");
-    match http.download(url, &incoming, sources::Expect::Csv, known.as_ref()).await? {
+    let known = runs::validators_for(db, url)
+        .await?
+        .map(|s| sources::Validators { etag: s.etag, last_modified: s.last_modified });
+    // A folder of this run's own: two runs fetching the same extract never share one.
+    let dir = job.archive_dir.join("incoming").join(format!("gias-run-{run_id}"));
+    std::fs::create_dir_all(&dir).map_err(|e| Error::Io { path: dir.display().to_string(), source: e })?;
+    // Removes the folder on every way out before the download is handed over.
+    let guard = Downloaded { path: dir.join("_") };
+    match http.download(url, &dir, sources::Expect::Csv, known.as_ref()).await? {
         sources::Download::NotModified => Ok(None),
         sources::Download::Fetched { path, sha256, validators, .. } => {
             runs::save_fetch_state(
@@ -170,14 +180,13 @@ async fn fetch(db: &DatabaseConnection, job: &GiasUrlImport, url: &str) -> Resul
             .await?;
             let name = url.split(['?', '#']).next().and_then(|u| u.rsplit('/').next()).unwrap_or_default();
             let name: String =
-                name.chars().filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_')).collect();
-            let name = if name.is_empty() || name.starts_with('.') { "gias.csv".to_owned() } else { name };
-            let dir = incoming.join(format!("{sha256}.gias"));
-            let moved = std::fs::create_dir_all(&dir).and_then(|_| std::fs::rename(&path, dir.join(&name)));
-            if let Err(e) = moved {
-                let _ = std::fs::remove_file(&path);
-                return Err(Error::Io { path: dir.display().to_string(), source: e });
-            }
+                name.chars().filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_')).take(200).collect();
+            let name =
+                if name.is_empty() || name.starts_with('.') || name == "_" { "gias.csv".to_owned() } else { name };
+            std::fs::rename(&path, dir.join(&name))
+                .map_err(|e| Error::Io { path: dir.display().to_string(), source: e })?;
+            // The guard's folder is the download's: one owner removes it.
+            std::mem::forget(guard);
             Ok(Some(Downloaded { path: dir.join(name) }))
         }
     }

@@ -183,7 +183,7 @@ async fn handle(env: Envelope, ctx: Data<Arc<JobContext>>, attempt: Attempt) -> 
 /// The run a timed-out job had started ends `interrupted`: its future was dropped mid-import.
 async fn timed_out(ctx: &JobContext, env: &Envelope) {
     let payload = serde_json::to_string(env).unwrap_or_default();
-    let why = format!("the job passed its timeout ({:?}) and was stopped; its transaction rolled back", ctx.timeout);
+    let why = format!("the job passed its timeout ({:?}) and was stopped before its run finished", ctx.timeout);
     if let Err(e) = store::ticks::interrupt_own(&ctx.db, &payload, &ctx.worker_id, &why, Utc::now()).await {
         warn!(error = %e, "could not mark the timed-out run interrupted");
     }

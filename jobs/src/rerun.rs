@@ -81,14 +81,16 @@ async fn input(db: &DatabaseConnection, r: &Rerun) -> Result<Input, RerunError> 
             archived.display()
         )));
     }
+    let file_name = file.as_ref().map(|f| f.name.clone()).unwrap_or_default();
     // A download is stored under its hash: name it as its URL does.
     let from_url =
         file.as_ref().and_then(|f| f.origin.as_deref()).and_then(|u| u.split(['?', '#']).next()?.rsplit('/').next());
-    let name = from_url
-        .map(str::to_owned)
-        .or_else(|| file.map(|f| f.name))
-        .filter(|n| safe_name(n))
-        .unwrap_or_else(|| format!("{sha}.csv"));
+    let name =
+        from_url.map(str::to_owned).or_else(|| file.map(|f| f.name)).filter(|n| safe_name(n)).unwrap_or_else(|| {
+            // Keep the kind of file (an xlsx is not read as CSV): its extension, if a plain one.
+            let ext = archived_name_ext(&file_name);
+            format!("{sha}.{ext}")
+        });
     let dir = r.archive_dir.join("incoming").join(format!("rerun-{}-{}", run.id, std::process::id()));
     std::fs::create_dir_all(&dir).map_err(|e| Error::Io { path: dir.display().to_string(), source: e })?;
     let dir = Scratch(dir);
@@ -98,6 +100,15 @@ async fn input(db: &DatabaseConnection, r: &Rerun) -> Result<Input, RerunError> 
         std::fs::copy(&archived, &path).map_err(|e| Error::Io { path: archived.display().to_string(), source: e })?;
     }
     Ok(Input { run, path, _dir: dir })
+}
+
+/// `name`'s extension when it is a short plain one, else `csv`.
+fn archived_name_ext(name: &str) -> String {
+    name.rsplit_once('.')
+        .map(|(_, e)| e)
+        .filter(|e| !e.is_empty() && e.len() <= 5 && e.chars().all(|c| c.is_ascii_alphanumeric()))
+        .unwrap_or("csv")
+        .to_ascii_lowercase()
 }
 
 /// A bare file name: a stored name never places the copy outside its folder.

@@ -374,6 +374,34 @@ async fn snapshot(t: &TestDb) -> (Vec<(String, String, String, Option<f64>, Opti
     (figures, n)
 }
 
+/// A fetch's validators are sent only once its copy was imported: a retry after a failed import
+/// must download again, not get a 304 and import nothing.
+async fn validators_wait_for_a_committed_import(t: TestDb) {
+    use store::runs::{RunCounts, RunStatus};
+    let (url, sha) = ("https://example.test/edubasealldata20261203.csv", "ab".repeat(32));
+    store::runs::save_fetch_state(&t.db, url, Some("\"v1\""), None, Some(&sha), Utc::now()).await.unwrap();
+    assert!(store::runs::validators_for(&t.db, url).await.unwrap().is_none(), "no run imported it yet");
+    let failed = store::runs::start_run(&t.db, "import_gias", "schedule", Some(url), None, Utc::now()).await.unwrap();
+    store::runs::finish_run(
+        &t.db,
+        failed,
+        RunStatus::Failed,
+        Some(&sha),
+        RunCounts::default(),
+        Some("bad".to_owned()),
+        Utc::now(),
+    )
+    .await
+    .unwrap();
+    assert!(store::runs::validators_for(&t.db, url).await.unwrap().is_none(), "a failed import is not a copy");
+    let ok = store::runs::start_run(&t.db, "import_gias", "retry", Some(url), None, Utc::now()).await.unwrap();
+    store::runs::finish_run(&t.db, ok, RunStatus::Succeeded, Some(&sha), RunCounts::default(), None, Utc::now())
+        .await
+        .unwrap();
+    let state = store::runs::validators_for(&t.db, url).await.unwrap().expect("imported: its validators are sent");
+    assert_eq!(state.etag.as_deref(), Some("\"v1\""));
+}
+
 /// GIAS's daily extract by URL template: the tick's London day picks the file (23:30 UTC on 30
 /// June is 1 July in BST), the run is named by the URL, and a day DfE has not published (404)
 /// fails once, not retried.
@@ -440,6 +468,7 @@ async fn gias_by_url_template(t: TestDb) {
 
 crate::on_both_backends! {
     rerun_dry => rerun_after_a_mapping_fix;
+    validators => validators_wait_for_a_committed_import;
     gias_by_url => gias_by_url_template;
     schedule_fires => a_schedule_fires;
     transient_retried => a_transient_fault_is_retried;

@@ -397,6 +397,14 @@ async fn ehcp_placements(t: TestDb) {
     let all: f64 = expect.values().map(|e| e.0 + e.1 + e.2).sum();
     let mainstream: f64 = expect.values().map(|e| e.0).sum();
     assert!(close(kent["mainstreamShare"].as_f64().unwrap(), mainstream / all), "{public}");
+    // Where the LA's own census is imported as `sen_school_ehcp` (restricted), analysts only.
+    use sea_orm::ConnectionTrait;
+    t.db.execute_unprepared("UPDATE measure SET disclosure = 'restricted' WHERE code = 'sen_school_ehcp'")
+        .await
+        .unwrap();
+    let (_, public) = app.graphql_as(None, PLACED, json!({"g": "DISTRICT"})).await;
+    assert_eq!(public["errors"][0]["extensions"]["code"], "FORBIDDEN", "{public}");
+    assert!(app.data(PLACED, json!({"g": "DISTRICT"})).await["ehcpPlacements"].as_array().unwrap().len() > 1);
     app.stop().await;
 }
 

@@ -60,6 +60,15 @@ const OPEN_SCHOOLS: &str = "FROM school s \
      LEFT JOIN local_authority l ON l.code = s.la_code \
      WHERE s.status <> 'Closed' AND s.in_latest_extract = TRUE";
 
+/// Every school, closed ones too, with every group joined: a past census counts the schools of
+/// its day (a converted academy's old URN among them), not today's.
+const EVERY_SCHOOL: &str = "FROM school s \
+     LEFT JOIN cluster_member cm ON cm.urn = s.urn AND cm.valid_to IS NULL \
+     LEFT JOIN locality_cluster c ON c.id = cm.cluster_id \
+     LEFT JOIN district d ON d.code = s.district_code \
+     LEFT JOIN local_authority l ON l.code = s.la_code \
+     WHERE 1 = 1";
+
 /// State-funded establishments (and non-maintained special schools): not independent schools,
 /// nor GIAS's "Other independent special school", whose type group is "Special schools".
 const STATE_FUNDED: &str =
@@ -235,7 +244,7 @@ pub async fn ehcp_placements(
     let sql = format!(
         "WITH members AS (SELECT DISTINCT s.urn AS urn, {code} AS code, {name} AS name, \
                           CASE WHEN s.is_special THEN 'special' WHEN {ap} THEN 'ap' ELSE 'mainstream' END AS placement \
-                          {OPEN_SCHOOLS}{la} AND {STATE_FUNDED}) \
+                          {EVERY_SCHOOL}{la} AND {STATE_FUNDED}) \
          SELECT m.code AS code, m.name AS name, o.time_period AS time_period, \
                 SUM(CASE WHEN m.placement = 'mainstream' THEN o.value END) AS mainstream, \
                 SUM(CASE WHEN m.placement = 'special' THEN o.value END) AS special, \
@@ -244,7 +253,7 @@ pub async fn ehcp_placements(
                 SUM(CASE WHEN o.value IS NULL THEN 1 ELSE 0 END) AS schools_without_value \
          FROM members m JOIN observation o ON o.geography_code = CAST(m.urn AS TEXT) \
          WHERE o.geographic_level = 'school' AND o.measure_code = 'sen_school_ehcp' AND o.cohort = 'all' \
-               AND o.breakdown = 'total' \
+               AND o.breakdown = 'total' AND o.time_identifier = 'Academic year' \
          GROUP BY m.code, m.name, o.time_period ORDER BY m.name, m.code, o.time_period"
     );
     Ok(EhcpPlacementRow::find_by_statement(Statement::from_sql_and_values(backend, sql, values)).all(db).await?)

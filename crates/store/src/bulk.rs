@@ -52,21 +52,23 @@ impl BulkTxn {
         })
     }
 
-    /// Figures run `run_id` replaced in this transaction: the history trigger writes one row per
-    /// real update, and the index on `replaced_by_run` finds them without reading the table.
-    pub async fn replaced_by(&mut self, run_id: i64) -> Result<i64, Error> {
+    /// Figures run `run_id` replaced in this transaction, as `(all, own)`: the history trigger
+    /// writes one row per real update (the index on `replaced_by_run` finds them without reading
+    /// the table); `own` are the run's own figures written again (a key repeated in a later
+    /// chunk of the same input), which are duplicates, not updates.
+    pub async fn replaced_by(&mut self, run_id: i64) -> Result<(i64, i64), Error> {
+        let sql = |m1: &str, m2: &str| {
+            format!(
+                "SELECT COUNT(*), COALESCE(SUM(CASE WHEN run_id = {m1} THEN 1 ELSE 0 END), 0) \
+                 FROM observation_history WHERE replaced_by_run = {m2}"
+            )
+        };
         Ok(match self {
             Self::Sqlite(t) => {
-                sqlx::query_scalar("SELECT COUNT(*) FROM observation_history WHERE replaced_by_run = ?")
-                    .bind(run_id)
-                    .fetch_one(&mut **t)
-                    .await?
+                sqlx::query_as(AssertSqlSafe(sql("?", "?"))).bind(run_id).bind(run_id).fetch_one(&mut **t).await?
             }
             Self::Postgres(t) => {
-                sqlx::query_scalar("SELECT COUNT(*) FROM observation_history WHERE replaced_by_run = $1")
-                    .bind(run_id)
-                    .fetch_one(&mut **t)
-                    .await?
+                sqlx::query_as(AssertSqlSafe(sql("$1", "$1"))).bind(run_id).fetch_one(&mut **t).await?
             }
         })
     }
@@ -82,7 +84,8 @@ impl BulkTxn {
         let sql = format!(
             "SELECT {}, o.value AS value, o.status AS status, h.value AS old_value, h.status AS old_status, \
              CASE WHEN h.id IS NULL THEN 0 ELSE 1 END AS replaced \
-             FROM observation o LEFT JOIN observation_history h ON h.replaced_by_run = o.run_id AND {} \
+             FROM observation o LEFT JOIN observation_history h ON h.replaced_by_run = o.run_id \
+             AND (h.run_id IS NULL OR h.run_id <> o.run_id) AND {} \
              WHERE o.run_id = {mark} ORDER BY o.measure_code, o.geographic_level, o.geography_code, o.time_period, \
              o.cohort, o.breakdown, h.id",
             keys.join(", "),

@@ -387,6 +387,26 @@ pub async fn fetch_state(
     Ok(crate::entity::fetch_state::Entity::find_by_id(url.to_owned()).one(db).await?)
 }
 
+/// The validators to send for `url`: only when the copy they describe was imported by a
+/// committed run. The state is saved before the import (so a failed run knows what it fetched),
+/// so without this check a retry after a failed import would get a 304 and import nothing.
+pub async fn validators_for(
+    db: &impl ConnectionTrait,
+    url: &str,
+) -> Result<Option<crate::entity::fetch_state::Model>, Error> {
+    let Some(state) = fetch_state(db, url).await? else { return Ok(None) };
+    let Some(sha) = state.sha256.clone() else { return Ok(None) };
+    let backend = db.get_database_backend();
+    let sql = format!(
+        "SELECT COUNT(*) AS n FROM import_run WHERE source_sha256 = {} \
+         AND status IN ('succeeded', 'succeeded_with_issues', 'unchanged')",
+        marks(backend, 1)[0]
+    );
+    let row = db.query_one_raw(Statement::from_sql_and_values(backend, sql, [sha.into()])).await?;
+    let committed = row.map(|r| r.try_get::<i64>("", "n")).transpose()?.unwrap_or(0) > 0;
+    Ok(committed.then_some(state))
+}
+
 /// Remembers a fetch's validators and hash; called before the import, so it survives a failure.
 pub async fn save_fetch_state(
     db: &impl ConnectionTrait,

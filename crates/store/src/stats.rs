@@ -292,8 +292,11 @@ impl<'t> ObservationWriter<'t> {
         // From the statements, not the table: what they changed, less what they replaced (the
         // history trigger's rows for this run), is what they inserted. A count of the whole
         // table before and after was a full scan, and wrong beside a concurrent import.
-        let updated = self.txn.replaced_by(self.run_id).await?;
-        let inserted = self.changed - updated;
+        // A key repeated in a later chunk rewrote this run's own figure: a duplicate.
+        let (replaced, own) = self.txn.replaced_by(self.run_id).await?;
+        let inserted = self.changed - replaced;
+        let updated = replaced - own;
+        let duplicates = duplicates + own;
         Ok(ObservationTotals {
             written,
             inserted,

@@ -122,7 +122,7 @@ pub async fn interrupt_earlier(
 }
 
 /// Marks this worker's still-`running` runs of the job with `payload` as `interrupted`, saying
-/// why: its job passed the job timeout and was dropped, so its transaction rolled back. Without
+/// why: its job passed the job timeout and was dropped before the run finished. Without
 /// this a retry on the same worker (which [`interrupt_earlier`] leaves alone) would leave them
 /// `running` for ever. Returns how many.
 pub async fn interrupt_own(

@@ -13,9 +13,11 @@ use store::population::{Areas, Persons};
 use super::indicators::IndicatorGroup;
 use super::per_population::{IndicatorPopulation, PerPopulation};
 use crate::budget;
-use crate::error::{bad_input, internal};
+use crate::disclosure::{Sensitivity, gate};
+use crate::error::{bad_input, forbidden, internal};
 use crate::input;
 use crate::types::GroupBy;
+use crate::viewer::Role;
 
 #[derive(Default)]
 pub struct SpecialPlacesQuery;
@@ -90,6 +92,18 @@ impl SpecialPlacesQuery {
         let level = placement_level(group_by, "ehcpPlacements")?;
         input::opt("laCode", la_code.as_ref())?;
         let db = ctx.data_unchecked::<DatabaseConnection>();
+        // Open only while the counts are DfE's published ones: where the LA imports its own
+        // census as `sen_school_ehcp` (restricted), a district's sum is the LA's data, and a
+        // district of one school would give that school away.
+        let codes = ["sen_school_ehcp".to_owned()];
+        let measure = store::query::stats::measures_by_codes(db, &codes).await.map_err(internal)?;
+        let restricted =
+            measure.first().is_some_and(|m| Sensitivity::of_measure(&m.disclosure) == Sensitivity::Restricted);
+        if restricted && gate(ctx)?.viewer().role != Role::Analyst {
+            return Err(forbidden(
+                "ehcpPlacements: the EHCP counts here are the LA's restricted census; analysts only",
+            ));
+        }
         let rows = store::aggregate::ehcp_placements(db, level, la_code.as_deref()).await.map_err(internal)?;
         budget::charge(ctx, rows.len())?;
         Ok(rows
