@@ -54,6 +54,26 @@ unit = "percent"
 column = "pct"
 "#;
 
+/// Imports `csv` as `<name>.csv` with the mapping file `<name>.toml` (text `mapping`), in `dir`.
+async fn import_with_mapping(t: &TestDb, dir: &std::path::Path, name: &str, csv: &str, mapping: &str) {
+    let file = dir.join(format!("{name}.csv"));
+    std::fs::write(&file, csv).unwrap();
+    let mappings = dir.join("mappings");
+    std::fs::create_dir_all(&mappings).unwrap();
+    std::fs::write(mappings.join(format!("{name}.toml")), mapping).unwrap();
+    let job = EesImport {
+        release: Default::default(),
+        source: EesSource::File(file),
+        mapping: Some(name.into()),
+        mappings_dir: Some(mappings),
+        api_base: String::new(),
+        client: Default::default(),
+        trigger: "test".into(),
+        archive_dir: dir.to_owned(),
+    };
+    run(&t.db, &job, &NoProgress).await.unwrap();
+}
+
 /// Kent's ten neighbours in DfE's May 2025 model, as its workbook lists them.
 const KENT_NEIGHBOURS: [&str; 10] = ["881", "845", "878", "303", "935", "926", "891", "938", "822", "933"];
 
@@ -206,22 +226,7 @@ async fn indicators_by_group(t: TestDb) {
             "202324,Academic year,Local authority,E92000001,England,,,,{code},LA {code},{cell},50\n"
         ));
     }
-    let file = dir.path().join("la_test.csv");
-    std::fs::write(&file, csv).unwrap();
-    let mappings = dir.path().join("mappings");
-    std::fs::create_dir_all(&mappings).unwrap();
-    std::fs::write(mappings.join("la_test.toml"), LA_MAPPING).unwrap();
-    let job = EesImport {
-        release: Default::default(),
-        source: EesSource::File(file),
-        mapping: Some("la_test".into()),
-        mappings_dir: Some(mappings),
-        api_base: String::new(),
-        client: Default::default(),
-        trigger: "test".into(),
-        archive_dir: dir.path().to_owned(),
-    };
-    run(&t.db, &job, &NoProgress).await.unwrap();
+    import_with_mapping(&t, dir.path(), "la_test", &csv, LA_MAPPING).await;
     let data =
         app.data(q, json!({"m": ["la_test_rate"], "g": ["LA", "STATISTICAL_NEIGHBOURS"], "p": null, "c": null})).await;
     let rows = data["indicators"].as_array().unwrap();
@@ -473,22 +478,7 @@ async fn counts_per_pupils(t: TestDb) {
                202324,Academic year,National,E92000001,England,,,,,,9000,8000000\n\
                202324,Academic year,Regional,E92000001,England,E12000008,South East,,,,1500,1400000\n\
                202324,Academic year,Local authority,E92000001,England,E12000008,South East,E10000016,886,Kent,420,250000\n";
-    let file = dir.path().join("heads_test.csv");
-    std::fs::write(&file, csv).unwrap();
-    let mappings = dir.path().join("mappings");
-    std::fs::create_dir_all(&mappings).unwrap();
-    std::fs::write(mappings.join("heads_test.toml"), HEADCOUNT_MAPPING).unwrap();
-    let job = EesImport {
-        release: Default::default(),
-        source: EesSource::File(file),
-        mapping: Some("heads_test".into()),
-        mappings_dir: Some(mappings),
-        api_base: String::new(),
-        client: Default::default(),
-        trigger: "test".into(),
-        archive_dir: dir.path().to_owned(),
-    };
-    run(&t.db, &job, &NoProgress).await.unwrap();
+    import_with_mapping(&t, dir.path(), "heads_test", csv, HEADCOUNT_MAPPING).await;
     let app = TestApp::spawn(t.db.clone()).await;
     let q = r#"query($m: [String!]!, $g: [GroupBy!]!, $pp: PerPupils) {
         indicators(measures: $m, cohorts: ["all"], groupBy: $g, filter: { laCode: "886" }, perPupils: $pp) {

@@ -267,19 +267,7 @@ async fn rerun_after_a_mapping_fix(t: TestDb) {
     assert!(expect.len() >= 3, "the fixture has schools whose two columns differ: {expect:?}");
 
     let before = snapshot(&t).await;
-    let rerun = |dry: bool| {
-        let mut c = std::process::Command::new(binary());
-        c.args(["--archive-dir", archive.to_str().unwrap(), "--mappings", mappings.to_str().unwrap()])
-            .args(["jobs", "rerun", &first.run_id.to_string()])
-            .env("DATABASE_URL", &t.url)
-            .env("RUST_LOG", "warn");
-        if dry {
-            c.arg("--dry-run");
-        }
-        let out = c.output().unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-        String::from_utf8(out.stdout).unwrap()
-    };
+    let rerun = |dry: bool| jobs_rerun(&t, &archive, Some(&mappings), first.run_id, dry);
     let report = rerun(true);
     let listed: std::collections::BTreeSet<String> = report
         .lines()
@@ -312,18 +300,7 @@ async fn rerun_after_a_mapping_fix(t: TestDb) {
     };
     let srp_run = jobs::import_register::run(&t.db, &srp).await.unwrap().run_id;
     let before = snapshot(&t).await.1;
-    let rerun_srp = |dry: bool| {
-        let mut c = std::process::Command::new(binary());
-        c.args(["--archive-dir", archive.to_str().unwrap(), "jobs", "rerun", &srp_run.to_string()])
-            .env("DATABASE_URL", &t.url)
-            .env("RUST_LOG", "warn");
-        if dry {
-            c.arg("--dry-run");
-        }
-        let out = c.output().unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-        String::from_utf8(out.stdout).unwrap()
-    };
+    let rerun_srp = |dry: bool| jobs_rerun(&t, &archive, None, srp_run, dry);
     let checked = rerun_srp(true);
     assert!(checked.contains("nothing was written") && checked.contains("srp_register.xlsx"), "{checked}");
     assert_eq!(snapshot(&t).await.1, before, "a register's dry run keeps no run");
@@ -339,6 +316,28 @@ async fn rerun_after_a_mapping_fix(t: TestDb) {
         .unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("no run 999999"), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// `inclusion jobs rerun RUN [--dry-run]` with the real binary; its standard output.
+fn jobs_rerun(
+    t: &TestDb,
+    archive: &std::path::Path,
+    mappings: Option<&std::path::Path>,
+    run: i64,
+    dry: bool,
+) -> String {
+    let mut c = std::process::Command::new(binary());
+    c.args(["--archive-dir", archive.to_str().unwrap()]);
+    if let Some(m) = mappings {
+        c.args(["--mappings", m.to_str().unwrap()]);
+    }
+    c.args(["jobs", "rerun", &run.to_string()]).env("DATABASE_URL", &t.url).env("RUST_LOG", "warn");
+    if dry {
+        c.arg("--dry-run");
+    }
+    let out = c.output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
 }
 
 /// Every figure (key, value, status) in order, and how many runs there are.
