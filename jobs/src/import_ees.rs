@@ -12,7 +12,7 @@ use chrono::Utc;
 use ingest::ees::{EesReader, EesRow, Mapping, load_mappings};
 use ingest::{ImportIssue, Severity};
 use sea_orm::DatabaseConnection;
-use sources::{ClientConfig, Download, EesApi, Expect, HttpClient, Validators};
+use sources::{ClientConfig, Download, EesApi, Expect, HttpClient};
 use store::bulk::BulkTxn;
 use store::runs::{self, IssueRow, RunCounts, RunStatus};
 use store::stats::{MeasureRow, ObservationBatcher, ObservationWriter, PreparedChunk, upsert_measures_statement};
@@ -129,17 +129,6 @@ fn incoming_dir(archive_dir: &Path) -> PathBuf {
     archive_dir.join("incoming")
 }
 
-/// Removes what a run downloaded or unzipped into `incoming/` when the run ends, however it ends.
-struct Incoming(Vec<PathBuf>);
-
-impl Drop for Incoming {
-    fn drop(&mut self) {
-        for p in &self.0 {
-            let _ = if p.is_dir() { std::fs::remove_dir_all(p) } else { std::fs::remove_file(p) };
-        }
-    }
-}
-
 /// Gets the CSV onto disk: `None` when the server says our copy is current (304).
 async fn fetch(
     db: &DatabaseConnection,
@@ -150,7 +139,7 @@ async fn fetch(
         EesSource::File(path) => return Ok(Some((path.clone(), None))),
         EesSource::Url(url) => {
             let http = HttpClient::new(job.client.clone())?;
-            let known = known_validators(db, url).await?;
+            let known = crate::fetched::known(db, url).await?;
             let expect = if url.to_ascii_lowercase().split('?').next().unwrap_or("").ends_with(".zip") {
                 Expect::Zip
             } else {
@@ -165,44 +154,20 @@ async fn fetch(
                 job.api_base.trim_end_matches('/'),
                 version.as_ref().map(|v| format!("?dataSetVersion={v}")).unwrap_or_default()
             );
-            let known = known_validators(db, &url).await?;
+            let known = crate::fetched::known(db, &url).await?;
             (url, api.csv(dataset, version.as_deref(), &incoming_dir(&job.archive_dir), known.as_ref()).await?)
         }
     };
+    // Kept before the import runs, so a failed import still knows what it fetched.
+    crate::fetched::record(db, &url, &download).await?;
     match download {
-        Download::NotModified => {
-            let state = runs::fetch_state(db, &url).await?;
-            runs::save_fetch_state(
-                db,
-                &url,
-                state.as_ref().and_then(|s| s.etag.as_deref()),
-                state.as_ref().and_then(|s| s.last_modified.as_deref()),
-                state.as_ref().and_then(|s| s.sha256.as_deref()),
-                Utc::now(),
-            )
-            .await?;
-            Ok(None)
-        }
-        Download::Fetched { path, sha256, validators, .. } => {
-            // Kept before the import runs, so a failed import still knows what it fetched.
-            runs::save_fetch_state(
-                db,
-                &url,
-                validators.etag.as_deref(),
-                validators.last_modified.as_deref(),
-                Some(&sha256),
-                Utc::now(),
-            )
-            .await?;
+        Download::NotModified => Ok(None),
+        Download::Fetched { path, .. } => {
             let csv =
                 if is_zip(&path) { pick_csv_from_zip(&path, &incoming_dir(&job.archive_dir), mapping)? } else { path };
             Ok(Some((csv, Some(url))))
         }
     }
-}
-
-async fn known_validators(db: &DatabaseConnection, url: &str) -> Result<Option<Validators>, Error> {
-    Ok(runs::validators_for(db, url).await?.map(|s| Validators { etag: s.etag, last_modified: s.last_modified }))
 }
 
 fn is_zip(path: &Path) -> bool {
@@ -232,7 +197,7 @@ async fn import(
     let fetched = fetch(db, job, mapping).await.map_err(|e| (e, None))?;
     // A download and what was unzipped from it go once the run ends; the archive keeps its copy.
     let incoming = incoming_dir(&job.archive_dir);
-    let _cleanup = Incoming(match &fetched {
+    let _cleanup = crate::fetched::RemoveOnDrop(match &fetched {
         Some((path, Some(_))) if path.starts_with(&incoming) => {
             let top = path.strip_prefix(&incoming).ok().and_then(|p| p.components().next()).map(|c| incoming.join(c));
             let download = top

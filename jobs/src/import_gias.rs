@@ -137,18 +137,11 @@ pub async fn run_url(
     .await
 }
 
-/// A downloaded extract under `incoming/gias-run-<run>/<name in the URL>`, so errors name the
-/// file as DfE does; its folder is removed when dropped (the archive keeps its copy).
+/// A downloaded extract at `path`, named as DfE names it, in a folder of its run's own that is
+/// removed when dropped (the archive keeps its copy).
 struct Downloaded {
     path: PathBuf,
-}
-
-impl Drop for Downloaded {
-    fn drop(&mut self) {
-        if let Some(dir) = self.path.parent() {
-            let _ = std::fs::remove_dir_all(dir);
-        }
-    }
+    _folder: crate::fetched::RemoveOnDrop,
 }
 
 async fn fetch(
@@ -158,38 +151,21 @@ async fn fetch(
     run_id: i64,
 ) -> Result<Option<Downloaded>, Error> {
     let http = sources::HttpClient::new(job.client.clone())?;
-    let known = runs::validators_for(db, url)
-        .await?
-        .map(|s| sources::Validators { etag: s.etag, last_modified: s.last_modified });
-    // A folder of this run's own: two runs fetching the same extract never share one.
+    let known = crate::fetched::known(db, url).await?;
+    // A folder of this run's own: two runs fetching the same extract never share one. It goes
+    // when the run ends, however it ends.
     let dir = job.archive_dir.join("incoming").join(format!("gias-run-{run_id}"));
     std::fs::create_dir_all(&dir).map_err(|e| Error::Io { path: dir.display().to_string(), source: e })?;
-    // Removes the folder on every way out before the download is handed over.
-    let guard = Downloaded { path: dir.join("_") };
-    match http.download(url, &dir, sources::Expect::Csv, known.as_ref()).await? {
-        sources::Download::NotModified => Ok(None),
-        sources::Download::Fetched { path, sha256, validators, .. } => {
-            runs::save_fetch_state(
-                db,
-                url,
-                validators.etag.as_deref(),
-                validators.last_modified.as_deref(),
-                Some(&sha256),
-                Utc::now(),
-            )
-            .await?;
-            let name = url.split(['?', '#']).next().and_then(|u| u.rsplit('/').next()).unwrap_or_default();
-            let name: String =
-                name.chars().filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_')).take(200).collect();
-            let name =
-                if name.is_empty() || name.starts_with('.') || name == "_" { "gias.csv".to_owned() } else { name };
-            std::fs::rename(&path, dir.join(&name))
-                .map_err(|e| Error::Io { path: dir.display().to_string(), source: e })?;
-            // The guard's folder is the download's: one owner removes it.
-            std::mem::forget(guard);
-            Ok(Some(Downloaded { path: dir.join(name) }))
-        }
-    }
+    let folder = crate::fetched::RemoveOnDrop(vec![dir.clone()]);
+    let download = http.download(url, &dir, sources::Expect::Csv, known.as_ref()).await?;
+    crate::fetched::record(db, url, &download).await?;
+    let sources::Download::Fetched { path, .. } = download else { return Ok(None) };
+    let name = url.split(['?', '#']).next().and_then(|u| u.rsplit('/').next()).unwrap_or_default();
+    let name: String =
+        name.chars().filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_')).take(200).collect();
+    let name = if name.is_empty() || name.starts_with('.') { "gias.csv".to_owned() } else { name };
+    std::fs::rename(&path, dir.join(&name)).map_err(|e| Error::Io { path: dir.display().to_string(), source: e })?;
+    Ok(Some(Downloaded { path: dir.join(name), _folder: folder }))
 }
 
 async fn import(

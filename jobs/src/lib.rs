@@ -3,6 +3,7 @@
 mod archive;
 mod error;
 mod failure;
+mod fetched;
 pub mod import_ees;
 pub mod import_gias;
 pub mod import_la_regions;

@@ -51,16 +51,7 @@ impl From<sea_orm::DbErr> for RerunError {
 struct Input {
     run: import_run::Model,
     path: PathBuf,
-    _dir: Scratch,
-}
-
-/// A folder removed when the re-run ends, however it ends.
-struct Scratch(PathBuf);
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
+    _dir: crate::fetched::RemoveOnDrop,
 }
 
 async fn input(db: &DatabaseConnection, r: &Rerun) -> Result<Input, RerunError> {
@@ -93,8 +84,8 @@ async fn input(db: &DatabaseConnection, r: &Rerun) -> Result<Input, RerunError> 
         });
     let dir = r.archive_dir.join("incoming").join(format!("rerun-{}-{}", run.id, std::process::id()));
     std::fs::create_dir_all(&dir).map_err(|e| Error::Io { path: dir.display().to_string(), source: e })?;
-    let dir = Scratch(dir);
-    let path = dir.0.join(&name);
+    let path = dir.join(&name);
+    let dir = crate::fetched::RemoveOnDrop(vec![dir]);
     // A link where the file system allows it: the archive's copy is never written to.
     if std::fs::hard_link(&archived, &path).is_err() {
         std::fs::copy(&archived, &path).map_err(|e| Error::Io { path: archived.display().to_string(), source: e })?;

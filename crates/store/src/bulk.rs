@@ -27,7 +27,7 @@ impl BulkTxn {
             DbBackend::Sqlite => {
                 let mut t = db.get_sqlite_connection_pool().begin().await?;
                 // The write lock first, as `crate::begin_write` says why.
-                sqlx::query("UPDATE import_run SET status = status WHERE id = -1").execute(&mut *t).await?;
+                sqlx::query(crate::connect::TAKE_WRITE_LOCK).execute(&mut *t).await?;
                 Self::Sqlite(t)
             }
             DbBackend::Postgres => Self::Postgres(db.get_postgres_connection_pool().begin().await?),

@@ -88,6 +88,9 @@ fn redact(url: &str) -> String {
     }
 }
 
+/// Matches no row; an UPDATE takes SQLite's write lock all the same.
+pub(crate) const TAKE_WRITE_LOCK: &str = "UPDATE import_run SET status = status WHERE id = -1";
+
 /// A transaction for an import. On SQLite it takes the write lock first: a transaction that
 /// reads and then writes cannot wait for the lock once another connection (a worker's queue, an
 /// API token touch) wrote in between, and fails with "database is locked" at once; one that
@@ -96,8 +99,7 @@ pub async fn begin_write(db: &sea_orm::DatabaseConnection) -> Result<sea_orm::Da
     use sea_orm::{ConnectionTrait, TransactionTrait};
     let txn = db.begin().await?;
     if txn.get_database_backend() == sea_orm::DbBackend::Sqlite {
-        // Matches no row; an UPDATE takes the write lock all the same.
-        txn.execute_unprepared("UPDATE import_run SET status = status WHERE id = -1").await?;
+        txn.execute_unprepared(TAKE_WRITE_LOCK).await?;
     }
     Ok(txn)
 }
